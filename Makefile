@@ -1,0 +1,37 @@
+# Every target installs what it needs: uv when it is missing, then the locked environment.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: setup demo test ui bench lint sandbox-up sandbox-down
+
+setup:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
+		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+demo: setup
+	$(RUN) python -m dagster_project.demo
+
+test: setup
+	$(RUN) pytest
+
+ui: setup
+	$(RUN) python -m sandbox up --if-down
+	$(RUN) python -m dagster_project.demo --prepare-only
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev -w workspace.yaml
+
+bench: setup
+	$(RUN) python -m bench
+
+lint: setup
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+	$(RUN) sqlfluff lint dbt/models
+	$(RUN) mypy
+
+sandbox-up: setup
+	$(RUN) python -m sandbox up --if-down
+
+sandbox-down: setup
+	$(RUN) python -m sandbox down
