@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -83,10 +84,8 @@ def _up(*, if_down: bool, odoo_version: int) -> int:
 def _down() -> int:
     if PID_FILE.exists():
         pid = int(PID_FILE.read_text().strip())
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         PID_FILE.unlink(missing_ok=True)
     ENV_FILE.unlink(missing_ok=True)
     print("sandbox down")
@@ -115,7 +114,9 @@ def _seed(args: argparse.Namespace) -> int:
     env = read_env_file(ENV_FILE) if ENV_FILE.exists() else {}
     running_version = int(env.get("TRUEUP_SANDBOX_ODOO_VERSION", "19"))
     version = args.odoo_version or running_version
-    world = build_world(seed=args.seed, size=args.size, odoo_version=version, plant=not args.no_plant)
+    world = build_world(
+        seed=args.seed, size=args.size, odoo_version=version, plant=not args.no_plant
+    )
 
     if args.out is not None:
         write_world(world, args.out)

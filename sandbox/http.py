@@ -93,7 +93,9 @@ class StandIn:
         return json_response({"error": f"no admin route {route!r}"}, status=404)
 
 
-def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, *, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """A JSON response with the content type every API here uses."""
     return Response(
         json.dumps(body), status=status, headers=headers, content_type="application/json"

@@ -496,7 +496,9 @@ def _all_ids(customer: Customer) -> dict[str, Any]:
 
 
 def _remove_odoo(world: World, customer: Customer) -> None:
-    world.odoo["res.partner"].remove(_find(world.odoo["res.partner"], "id", customer.odoo_partner_id))
+    world.odoo["res.partner"].remove(
+        _find(world.odoo["res.partner"], "id", customer.odoo_partner_id)
+    )
     _remove_xmlid(world, customer)
 
 
@@ -543,7 +545,9 @@ def _token(rng: random.Random, length: int) -> str:
 
 
 def _timestamp(day: date, rng: random.Random) -> datetime:
-    return datetime(day.year, day.month, day.day, rng.randint(8, 19), rng.randint(0, 59), tzinfo=UTC)
+    return datetime(
+        day.year, day.month, day.day, rng.randint(8, 19), rng.randint(0, 59), tzinfo=UTC
+    )
 
 
 def _iso(moment: datetime) -> str:

@@ -1,0 +1,72 @@
+"""HTTP pieces the sources share: a cursor paginator that refuses to loop, and log redaction."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+from requests import Request, Response
+
+
+class SourceError(Exception):
+    """Base of the errors trueup's sources raise."""
+
+
+class CursorNotAdvancing(SourceError):
+    """The server answered a page cursor with a cursor it had already given."""
+
+
+class AdvancingCursorPaginator(JSONResponseCursorPaginator):
+    """A cursor paginator that stops the run when the server hands back a cursor it gave before.
+
+    A server that ignores the cursor parameter would otherwise be paged forever (DESIGN.md,
+    "Rules drawn from other people's failures").
+    """
+
+    def __init__(self, *, resource: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.resource = resource
+        self._seen: set[str] = set()
+
+    def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        super().update_state(response, data)
+        if not self._has_next_page or self._next_reference is None:
+            return
+        cursor = str(self._next_reference)
+        if cursor in self._seen:
+            raise CursorNotAdvancing(
+                f"{self.resource}: the server returned page cursor {cursor!r} twice; it is not "
+                "honouring the cursor parameter, so paging stopped instead of looping"
+            )
+        self._seen.add(cursor)
+
+    def update_request(self, request: Request) -> None:
+        super().update_request(request)
+
+
+class SecretRedactor(logging.Filter):
+    """Masks given secrets and any Authorization header value in log records."""
+
+    _AUTH = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(bearer|basic)?\s*[^\s'\",}]+")
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self._AUTH.sub(r"\1\2 ***", message)
+        for secret in self.secrets:
+            masked = masked.replace(secret, "***")
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def redact_loggers(secrets: list[str]) -> None:
+    """Put a redaction filter on the loggers that HTTP requests pass through."""
+    redactor = SecretRedactor(secrets)
+    for name in ("dlt", "urllib3", "requests", "httpx", "httpcore"):
+        logging.getLogger(name).addFilter(redactor)
