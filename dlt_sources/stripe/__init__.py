@@ -48,7 +48,8 @@ def stripe_source(*, account: str, api_key: str, base_url: str, api_version: str
         },
         "resource_defaults": {
             "primary_key": ["account", "id"],
-            "write_disposition": "replace",
+            # Merged on (account, id): accounts land one after another into the same tables.
+            "write_disposition": "merge",
             "endpoint": {"data_selector": "data"},
         },
         "resources": [

@@ -1,0 +1,124 @@
+"""The records every fresh Odoo database has before any world is loaded.
+
+These mirror the ids real Odoo gives them (admin is uid 2, the main company id 1, the United
+States id 233, and USD id 1 on 19 but 2 on 16), so ids a test or a world names stay the ones
+real Odoo would use. A world's own records must use ids above these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ADMIN_UID = 2
+MAIN_COMPANY_ID = 1
+
+
+def _currencies(version: int) -> list[dict[str, Any]]:
+    usd_id, eur_id, jpy_id = (1, 126, 25) if version >= 17 else (2, 1, 26)
+    return [
+        {
+            "id": usd_id,
+            "name": "USD",
+            "symbol": "$",
+            "active": True,
+            "decimal_places": 2,
+            "rounding": 0.01,
+            "position": "before",
+        },
+        {
+            "id": eur_id,
+            "name": "EUR",
+            "symbol": "€",
+            "active": False,
+            "decimal_places": 2,
+            "rounding": 0.01,
+            "position": "after",
+        },
+        {
+            "id": jpy_id,
+            "name": "JPY",
+            "symbol": "¥",
+            "active": False,
+            "decimal_places": 0,
+            "rounding": 1.0,
+            "position": "before",
+        },
+    ]
+
+
+def base_records(version: int) -> dict[str, list[dict[str, Any]]]:
+    """The built-in records per model for Odoo `version`; one dict per record, with its id.
+
+    A world loaded into the stand-in keeps these and adds its own; the world generator counts
+    them so its manifest matches what the stand-in serves.
+    """
+    currencies = _currencies(version)
+    usd_id = currencies[0]["id"]
+    xmlids = [
+        ("base", "main_company", "res.company", MAIN_COMPANY_ID),
+        ("base", "main_partner", "res.partner", 1),
+        ("base", "partner_root", "res.partner", 2),
+        ("base", "partner_admin", "res.partner", 3),
+        ("base", "user_root", "res.users", 1),
+        ("base", "user_admin", "res.users", ADMIN_UID),
+        ("base", "USD", "res.currency", usd_id),
+        ("base", "EUR", "res.currency", currencies[1]["id"]),
+        ("base", "JPY", "res.currency", currencies[2]["id"]),
+        ("base", "us", "res.country", 233),
+        ("base", "be", "res.country", 20),
+        ("base", "fr", "res.country", 75),
+    ]
+    return {
+        "res.company": [
+            {
+                "id": MAIN_COMPANY_ID,
+                "name": "YourCompany",
+                "partner_id": 1,
+                "currency_id": usd_id,
+                "country_id": 233,
+                "sequence": 10,
+                "active": True,
+            }
+        ],
+        "res.partner": [
+            {"id": 1, "name": "YourCompany", "is_company": True, "company_id": MAIN_COMPANY_ID},
+            {"id": 2, "name": "OdooBot", "active": False},
+            {"id": 3, "name": "Mitchell Admin", "email": "admin@yourcompany.example.com"},
+        ],
+        "res.users": [
+            {
+                "id": 1,
+                "name": "OdooBot",
+                "login": "__system__",
+                "partner_id": 2,
+                "company_id": MAIN_COMPANY_ID,
+                "company_ids": [MAIN_COMPANY_ID],
+                "active": False,
+            },
+            {
+                "id": ADMIN_UID,
+                "name": "Mitchell Admin",
+                "login": "admin",
+                "partner_id": 3,
+                "company_id": MAIN_COMPANY_ID,
+                "company_ids": [MAIN_COMPANY_ID],
+                "lang": "en_US",
+                "tz": "Europe/Brussels",
+                "active": True,
+            },
+        ],
+        "res.currency": currencies,
+        "res.country": [
+            {"id": 20, "name": "Belgium", "code": "BE"},
+            {"id": 75, "name": "France", "code": "FR"},
+            {"id": 233, "name": "United States", "code": "US"},
+        ],
+        "res.partner.category": [
+            {"id": 1, "name": "Vendor", "active": True},
+            {"id": 2, "name": "Prospects", "active": True},
+        ],
+        "ir.model.data": [
+            {"id": index, "module": module, "name": name, "model": model, "res_id": res_id}
+            for index, (module, name, model, res_id) in enumerate(xmlids, start=1)
+        ],
+    }

@@ -1,0 +1,244 @@
+"""The model methods the external API may call, with the signatures real Odoo gives them.
+
+Both protocols bind their arguments against these signatures: JSON-RPC from `args` and
+`kwargs`, JSON-2 from the named keys of its body. A method either works on records (`ids`
+first) or on the model (`@api.model`), as in Odoo, and says whether it may change data.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.odoo.errors import access_error, attribute_error, type_error, user_error
+from sandbox.odoo.importer import load_rows
+from sandbox.odoo.orm import Database, Env
+
+REQUIRED = inspect.Parameter.empty
+
+# Public in Python but refused over RPC by Odoo (marked @api.private in 17+).
+PRIVATE_METHODS = frozenset(
+    {"browse", "sudo", "with_user", "with_company", "with_context", "with_env", "ensure_one"}
+)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One callable model method: its parameters (name, default) and how it behaves."""
+
+    name: str
+    on_records: bool
+    params: tuple[tuple[str, Any], ...]
+    mutates: bool = False
+    models: frozenset[str] | None = None
+    var_keyword: str | None = None
+
+    def signature(self) -> inspect.Signature:
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        parameters = [
+            inspect.Parameter(name, kind, default=default) for name, default in self.params
+        ]
+        if self.var_keyword:
+            parameters.append(inspect.Parameter(self.var_keyword, inspect.Parameter.VAR_KEYWORD))
+        return inspect.Signature(parameters)
+
+
+def methods_for(version: int) -> dict[str, Method]:
+    """The methods the stand-in serves for Odoo `version`."""
+    # 17 renamed name_search's filter from `args` to `domain`.
+    name_search_filter = "domain" if version >= 17 else "args"
+    table = [
+        Method(
+            "search", False, (("domain", REQUIRED), ("offset", 0), ("limit", None), ("order", None))
+        ),
+        Method(
+            "search_read",
+            False,
+            (("domain", None), ("fields", None), ("offset", 0), ("limit", None), ("order", None)),
+            var_keyword="read_kwargs",
+        ),
+        Method("search_count", False, (("domain", REQUIRED), ("limit", None))),
+        Method("read", True, (("fields", None), ("load", "_classic_read"))),
+        Method("create", False, (("vals_list", REQUIRED),), mutates=True),
+        Method("write", True, (("vals", REQUIRED),), mutates=True),
+        Method("unlink", True, (), mutates=True),
+        Method("fields_get", False, (("allfields", None), ("attributes", None))),
+        Method(
+            "name_search",
+            False,
+            (("name", ""), (name_search_filter, None), ("operator", "ilike"), ("limit", 100)),
+        ),
+        Method("copy", True, (("default", None),), mutates=True),
+        Method("get_external_id", True, ()),
+        Method("load", False, (("fields", REQUIRED), ("data", REQUIRED)), mutates=True),
+        Method(
+            "check_object_reference",
+            False,
+            (("module", REQUIRED), ("xml_id", REQUIRED), ("raise_on_access_error", False)),
+            models=frozenset({"ir.model.data"}),
+        ),
+        Method("context_get", False, (), models=frozenset({"res.users"})),
+    ]
+    if version < 17:
+        table.append(Method("name_get", True, ()))
+    return {method.name: method for method in table}
+
+
+def find_method(methods: dict[str, Method], model: str, name: str) -> Method:
+    """The method `name` of `model`, or the fault Odoo raises for a private or unknown one."""
+    if name.startswith("_") or name in PRIVATE_METHODS:
+        raise access_error(f"Private methods (such as '{model}.{name}') cannot be called remotely.")
+    method = methods.get(name)
+    if method is None or (method.models is not None and model not in method.models):
+        raise attribute_error(f"The method '{model}.{name}' does not exist")
+    return method
+
+
+def bind_positional(method: Method, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """JSON-RPC's `args` and `kwargs` bound to the method, raising Odoo's TypeError."""
+    try:
+        bound = method.signature().bind(*args, **kwargs)
+    except TypeError as exc:
+        reason = str(exc).replace(
+            "missing a required argument", "missing 1 required positional argument"
+        )
+        raise type_error(f"BaseModel.{method.name}() {reason}") from exc
+    return dict(bound.arguments)
+
+
+def call(
+    db: Database,
+    env: Env,
+    model: str,
+    method: Method,
+    ids: list[int],
+    arguments: dict[str, Any],
+    *,
+    single_create: bool = False,
+) -> Any:
+    """Run one bound method call on the store and return its JSON-ready result."""
+    runner = _RUNNERS[method.name]
+    result = runner(db, env, model, ids, arguments)
+    if method.name == "create" and single_create and isinstance(arguments["vals_list"], dict):
+        return result[0]
+    return result
+
+
+def _search(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return db.search(
+        env,
+        model,
+        a["domain"],
+        offset=a.get("offset") or 0,
+        limit=a.get("limit"),
+        order=a.get("order"),
+    )
+
+
+def _search_read(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    read_kwargs = dict(a.get("read_kwargs") or {})
+    unknown = [key for key in read_kwargs if key != "load"]
+    if unknown:
+        raise type_error(f"BaseModel.read() got an unexpected keyword argument '{unknown[0]}'")
+    found = db.search(
+        env,
+        model,
+        a.get("domain") or [],
+        offset=a.get("offset") or 0,
+        limit=a.get("limit"),
+        order=a.get("order"),
+    )
+    if not found:
+        # Odoo validates the field names before it searches; an empty result still checks them.
+        db.read(env, model, [], a.get("fields"))
+        return []
+    return db.read(env, model, found, a.get("fields"), read_kwargs.get("load", "_classic_read"))
+
+
+def _search_count(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return len(db.search(env, model, a["domain"], limit=a.get("limit")))
+
+
+def _read(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return db.read(env, model, ids, a.get("fields"), a.get("load", "_classic_read"))
+
+
+def _create(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    vals_list = a["vals_list"]
+    if isinstance(vals_list, dict):
+        vals_list = [vals_list]
+    if not isinstance(vals_list, list) or not all(isinstance(v, dict) for v in vals_list):
+        raise type_error("create() expects a dict or a list of dicts of field values")
+    return db.create(env, model, vals_list)
+
+
+def _write(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return db.write(env, model, ids, a["vals"] or {})
+
+
+def _unlink(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return db.unlink(env, model, ids)
+
+
+def _fields_get(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return db.fields_get(model, a.get("allfields"), a.get("attributes"))
+
+
+def _name_search(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    domain = a.get("domain", a.get("args"))
+    limit = a.get("limit", 100)
+    return db.name_search(
+        env, model, a.get("name") or "", domain, a.get("operator") or "ilike", limit
+    )
+
+
+def _copy(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    new_ids = db.copy(env, model, ids, a.get("default"))
+    # 17+ returns the new records (a list of ids over RPC); 16 returns the single new id.
+    return new_ids if env.version >= 17 else new_ids[0]
+
+
+def _get_external_id(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return {str(key): value for key, value in db.external_ids(model, ids).items()}
+
+
+def _load(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return load_rows(db, env, model, list(a["fields"]), [list(row) for row in a["data"]])
+
+
+def _check_object_reference(
+    db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]
+) -> Any:
+    return db.check_object_reference(a["module"], a["xml_id"])
+
+
+def _context_get(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    user = db.tables["res.users"].get(env.uid)
+    if user is None:
+        raise user_error(f"No user with id {env.uid}")
+    return {"lang": user.get("lang") or "en_US", "tz": user.get("tz") or False, "uid": env.uid}
+
+
+def _name_get(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return [[i, db.display_name(model, i)] for i in ids if i in db.tables[model]]
+
+
+_RUNNERS: dict[str, Callable[[Database, Env, str, list[int], dict[str, Any]], Any]] = {
+    "search": _search,
+    "search_read": _search_read,
+    "search_count": _search_count,
+    "read": _read,
+    "create": _create,
+    "write": _write,
+    "unlink": _unlink,
+    "fields_get": _fields_get,
+    "name_search": _name_search,
+    "copy": _copy,
+    "get_external_id": _get_external_id,
+    "load": _load,
+    "check_object_reference": _check_object_reference,
+    "context_get": _context_get,
+    "name_get": _name_get,
+}

@@ -1,0 +1,171 @@
+"""The models the Odoo stand-in knows: their fields, default order and labels, per version.
+
+`res.partner`, `ir.model.data`, `res.company` and `res.currency` take their fields from the
+`fields_get` answers recorded on real Odoo (copied beside this module as `fields_<version>.json`).
+The few other models the partner cases touch (`res.users`, `res.country`,
+`res.partner.category`) are described here by hand with the handful of fields they need.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_DIR = Path(__file__).resolve().parent
+
+# Fields real Odoo has on these models but that the recorded fields_get did not ask for; the
+# stand-in needs them to compute names and orders.
+EXTRA_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
+    "res.partner": {
+        "complete_name": {"type": "char", "readonly": True, "required": False},
+    },
+    "res.company": {},
+    "res.users": {
+        "name": {"type": "char", "readonly": False, "required": False},
+        "login": {"type": "char", "readonly": False, "required": True},
+        "partner_id": {
+            "type": "many2one",
+            "relation": "res.partner",
+            "readonly": False,
+            "required": True,
+        },
+        "company_id": {
+            "type": "many2one",
+            "relation": "res.company",
+            "readonly": False,
+            "required": True,
+        },
+        "company_ids": {
+            "type": "many2many",
+            "relation": "res.company",
+            "readonly": False,
+            "required": False,
+        },
+        "lang": {"type": "char", "readonly": False, "required": False},
+        "tz": {"type": "char", "readonly": False, "required": False},
+        "active": {"type": "boolean", "readonly": False, "required": False},
+    },
+    "res.country": {
+        "name": {"type": "char", "readonly": False, "required": True},
+        "code": {"type": "char", "readonly": False, "required": False},
+    },
+    "res.partner.category": {
+        "name": {"type": "char", "readonly": False, "required": True},
+        "color": {"type": "integer", "readonly": False, "required": False},
+        "active": {"type": "boolean", "readonly": False, "required": False},
+        "partner_ids": {
+            "type": "many2many",
+            "relation": "res.partner",
+            "readonly": False,
+            "required": False,
+        },
+    },
+}
+
+COMMON_FIELDS: dict[str, dict[str, Any]] = {
+    "create_date": {"type": "datetime", "readonly": True, "required": False},
+    "write_date": {"type": "datetime", "readonly": True, "required": False},
+}
+
+# Each model's `_order` in real Odoo; 16 stores the partner's display_name where 17+ has
+# complete_name, and the two sort the same way.
+DEFAULT_ORDER: dict[str, str] = {
+    "res.partner": "complete_name asc, id desc",
+    "ir.model.data": "module asc, model asc, name asc",
+    "res.company": "sequence asc, name asc",
+    "res.currency": "active desc, name asc",
+    "res.users": "name asc, login asc",
+    "res.country": "name asc",
+    "res.partner.category": "name asc, id asc",
+}
+
+# Columns the database declares NOT NULL (partner names are a check constraint instead).
+NOT_NULL: dict[str, tuple[str, ...]] = {
+    "ir.model.data": ("module", "name", "model"),
+    "res.company": ("name",),
+    "res.partner.category": ("name",),
+    "res.country": ("name",),
+    "res.users": ("login",),
+}
+
+# Field labels (`string`) as Odoo shows them; `load` names fields by label in its messages.
+LABELS: dict[str, str] = {
+    "name": "Name",
+    "display_name": "Display Name",
+    "parent_id": "Related Company",
+    "child_ids": "Contact",
+    "category_id": "Tags",
+    "active": "Active",
+    "type": "Address Type",
+    "email": "Email",
+    "write_date": "Last Updated on",
+    "create_date": "Created on",
+    "country_id": "Country",
+    "state_id": "State",
+    "company_id": "Company",
+    "user_id": "Salesperson",
+    "vat": "Tax ID",
+    "ref": "Reference",
+    "is_company": "Is a Company",
+    "phone": "Phone",
+    "mobile": "Mobile",
+    "street": "Street",
+    "street2": "Street2",
+    "zip": "Zip",
+    "city": "City",
+    "commercial_partner_id": "Commercial Entity",
+    "lang": "Language",
+    "tz": "Timezone",
+    "website": "Website Link",
+    "comment": "Notes",
+    "currency_id": "Currency",
+    "module": "Module",
+    "model": "Model Name",
+    "res_id": "Record ID",
+    "noupdate": "Non Updatable",
+    "complete_name": "Complete ID",
+}
+
+
+def label(field_name: str) -> str:
+    """The field's label, or one derived from its name when the stand-in does not know it."""
+    if field_name in LABELS:
+        return LABELS[field_name]
+    return field_name.removesuffix("_ids").removesuffix("_id").replace("_", " ").title()
+
+
+@dataclass
+class ModelSchema:
+    """One model's fields (as fields_get describes them) and its default order."""
+
+    name: str
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    order: str = "id asc"
+
+    def relation(self, field_name: str) -> str | None:
+        return self.fields.get(field_name, {}).get("relation")
+
+    def type_of(self, field_name: str) -> str:
+        if field_name == "id":
+            return "integer"
+        return str(self.fields[field_name]["type"])
+
+
+def load_schemas(version: int) -> dict[str, ModelSchema]:
+    """Every model the stand-in serves for one Odoo version (16 or 19)."""
+    recorded = json.loads((SCHEMA_DIR / f"fields_{version}.json").read_text(encoding="utf-8"))
+
+    schemas: dict[str, ModelSchema] = {}
+    for model in sorted(set(recorded) | set(EXTRA_FIELDS)):
+        fields = dict(COMMON_FIELDS)
+        fields.update(EXTRA_FIELDS.get(model, {}))
+        fields.update(recorded.get(model, {}))
+        schemas[model] = ModelSchema(model, fields, DEFAULT_ORDER.get(model, "id asc"))
+
+    # complete_name appeared on res.partner in 17; 16 sorts on the stored display_name.
+    if version < 17:
+        schemas["res.partner"].fields.pop("complete_name", None)
+        schemas["res.partner"].order = "display_name asc, id desc"
+    return schemas
