@@ -23,9 +23,9 @@ STEP_PHASES = {
     "land_crm": "extract",
     "land_odoo": "extract",
     "dbt_models": "dbt",
-    "discrepancies_found": "dbt",
-    "odoo_partner_writes": "sync",
-    "reconciliation_after_sync": "sync",
+    "trueup__discrepancies_found": "dbt",
+    "trueup__odoo_partner_writes": "sync",
+    "trueup__reconciliation_after_sync": "sync",
 }
 
 
@@ -106,7 +106,9 @@ def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]
         if event is None or event.step_key is None:
             continue
         duration = event.event_specific_data.duration_ms / 1000  # type: ignore[union-attr]
-        phase = STEP_PHASES.get(event.step_key, "checks" if "check" in event.step_key else None)
+        phase = STEP_PHASES.get(
+            event.step_key, "checks" if "expectations" in event.step_key else None
+        )
         seconds[phase or "other"] += duration
     stats = instance.get_run_stats(run_id)
     total = (stats.end_time or 0) - (stats.start_time or 0) if stats.start_time else 0

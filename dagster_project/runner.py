@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def execute_loop(instance: dg.DagsterInstance) -> dict[str, Any]:
     from dagster_project.definitions import defs
 
     started = time.monotonic()
-    result = defs.get_job_def("trueup_loop").execute_in_process(instance=instance)
+    result = defs.resolve_job_def("trueup_loop").execute_in_process(instance=instance)
     if not result.success:
         raise RuntimeError(f"run {result.run_id} of trueup_loop failed; see its events")
     report = json.loads(report_path().read_text())
@@ -36,9 +37,16 @@ def execute_loop(instance: dg.DagsterInstance) -> dict[str, Any]:
     return report
 
 
-def execute_loop_twice(instance: dg.DagsterInstance) -> dict[str, Any]:
-    """Run the loop, then again at once; the first run's report with the second's writes."""
+def execute_loop_twice(
+    instance: dg.DagsterInstance, *, between: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Run the loop, then again at once; the first run's report with the second's writes.
+
+    `between` is called after the first run, for a caller that wants to observe that state.
+    """
     first = execute_loop(instance)
+    if between is not None:
+        between()
     second = execute_loop(instance)
     first["second_run"] = {
         "run_id": second["run_id"],
