@@ -5,7 +5,6 @@ one is set in the instance's dagster.yaml: DuckDB lets no second process open a 
 process is writing.
 """
 
-
 import json
 import os
 import shutil
@@ -322,9 +321,7 @@ def reconciliation_after_sync(
         "writes_not_closed": int(still_open[0]) if still_open else 0,
     }
     context.log.info(f"after re-read: {after}")
-    return dg.MaterializeResult(
-        metadata={**after, "seconds": round(time.monotonic() - started, 3)}
-    )
+    return dg.MaterializeResult(metadata={**after, "seconds": round(time.monotonic() - started, 3)})
 
 
 @dg.asset(

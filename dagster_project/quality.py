@@ -107,16 +107,18 @@ def validate_plan(plan: pd.DataFrame, suite: list[Expectation]) -> PlanValidatio
         .add_batch_definition_whole_dataframe("all")
         .get_batch(batch_parameters={"dataframe": frame})
     )
+    # Results are matched back to our expectations through their `meta`, not their order.
     gx_suite = gx.ExpectationSuite(name="plan")
-    by_id = {}
+    by_name = {}
     for expectation in suite:
-        added = gx_suite.add_expectation(expectation.config)
-        by_id[added.id] = expectation
+        expectation.config.meta = {"trueup_expectation": expectation.name}
+        gx_suite.add_expectation(expectation.config)
+        by_name[expectation.name] = expectation
     results = batch.validate(gx_suite, result_format="COMPLETE").results
 
     validation = PlanValidation(evaluated=len(suite))
     for result in results:
-        expectation = by_id[result.expectation_config.id]
+        expectation = by_name[result.expectation_config.meta["trueup_expectation"]]
         if result.success:
             continue
         if expectation.level == "plan":

@@ -77,9 +77,7 @@ class Settings:
         return [*keys, self.hubspot_token, self.odoo_api_key]
 
 
-def load_settings(
-    *, root: Path | None = None, env: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(*, root: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read `trueup.yml` under `root` and the environment variables it names."""
     root = root or Path(os.environ.get("TRUEUP_ROOT", PROJECT_ROOT))
     env = os.environ if env is None else env

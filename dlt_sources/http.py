@@ -42,8 +42,10 @@ class AdvancingCursorPaginator(JSONResponseCursorPaginator):
             )
         self._seen.add(cursor)
 
-    def update_request(self, request: Request) -> None:
-        super().update_request(request)
+    def init_request(self, request: Request) -> None:
+        # dlt reuses one paginator per resource for every listing; each starts afresh.
+        self._seen.clear()
+        super().init_request(request)
 
 
 class SecretRedactor(logging.Filter):
@@ -65,8 +67,26 @@ class SecretRedactor(logging.Filter):
         return True
 
 
+# A logger's filters do not apply to its children's records, so each child is named.
+HTTP_LOGGERS = (
+    "dlt",
+    "urllib3",
+    "urllib3.connectionpool",
+    "urllib3.util.retry",
+    "requests",
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+)
+
+_redactor = SecretRedactor([])
+
+
 def redact_loggers(secrets: list[str]) -> None:
-    """Put a redaction filter on the loggers that HTTP requests pass through."""
-    redactor = SecretRedactor(secrets)
-    for name in ("dlt", "urllib3", "requests", "httpx", "httpcore"):
-        logging.getLogger(name).addFilter(redactor)
+    """Mask these secrets on the loggers HTTP requests pass through (one shared filter)."""
+    _redactor.secrets = sorted({*_redactor.secrets, *(s for s in secrets if s)})
+    for name in HTTP_LOGGERS:
+        logger = logging.getLogger(name)
+        if _redactor not in logger.filters:
+            logger.addFilter(_redactor)

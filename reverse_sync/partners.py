@@ -65,7 +65,7 @@ class PartnerUpsert:
             if row.get(column) is not None
         }
         partner_id = row.get("odoo_partner_id")
-        return cls(
+        upsert = cls(
             operation_id=str(row["operation_id"]),
             operation=row["operation"],
             external_id=str(row["external_id"]),
@@ -74,6 +74,9 @@ class PartnerUpsert:
             values=values,
             discrepancy_ids=str(row.get("discrepancy_ids") or ""),
         )
+        # Refuse a foreign external id here, before any batch of the plan is written.
+        _ = upsert.xmlid_name
+        return upsert
 
 
 @dataclass
@@ -149,10 +152,25 @@ def _apply_batch(
 def _create(
     client: OdooClient, upserts: list[PartnerUpsert], *, run_id: str, context: dict[str, Any]
 ) -> list[SyncLogEntry]:
-    if not upserts:
-        return []
+    # One `load` per set of fields: a row must never be sent a value it did not plan.
+    groups: dict[tuple[str, ...], list[PartnerUpsert]] = {}
+    for upsert in upserts:
+        groups.setdefault(tuple(sorted(upsert.values)), []).append(upsert)
+    entries: list[SyncLogEntry] = []
+    for fields, group in groups.items():
+        entries.extend(_create_group(client, group, list(fields), run_id=run_id, context=context))
+    return entries
+
+
+def _create_group(
+    client: OdooClient,
+    upserts: list[PartnerUpsert],
+    fields: list[str],
+    *,
+    run_id: str,
+    context: dict[str, Any],
+) -> list[SyncLogEntry]:
     started = time.monotonic()
-    fields = sorted({name for upsert in upserts for name in upsert.values})
     rows = [
         [upsert.external_id, *(_load_value(upsert, name) for name in fields)] for upsert in upserts
     ]

@@ -55,9 +55,7 @@ def start_world(
     return world, world_dir, sandbox, duckdb_path
 
 
-def run_loop_twice(
-    world: World, world_dir: Path, sandbox: Sandbox, duckdb_path: Path
-) -> LoopRun:
+def run_loop_twice(world: World, world_dir: Path, sandbox: Sandbox, duckdb_path: Path) -> LoopRun:
     """Run the loop and its second run on an ephemeral Dagster instance; score the report."""
     import dagster as dg
 

@@ -61,7 +61,7 @@ def _read_partner(run: LoopRun, partner_id: int) -> dict[str, Any]:
 
 
 def test_report_has_the_designed_shape(loop_run: LoopRun) -> None:
-    assert REPORT_KEYS <= set(loop_run.report)
+    assert set(loop_run.report) >= REPORT_KEYS
     assert set(loop_run.report["after_reread"]) >= {"open_correctable", "open_review", "tolerated"}
 
 
@@ -95,7 +95,7 @@ def test_no_correctable_discrepancy_is_open_after_the_reread(loop_run: LoopRun) 
 
 
 def test_every_correctable_discrepancy_got_exactly_one_write(loop_run: LoopRun) -> None:
-    correctable = [l for l in loop_run.world.answer_key if l["disposition"] == "correctable"]
+    correctable = [k for k in loop_run.world.answer_key if k["disposition"] == "correctable"]
     writes = loop_run.report["writes"]
     assert writes == {
         "planned": len(correctable),
@@ -161,9 +161,7 @@ def test_review_and_tolerated_partners_are_never_written(loop_run: LoopRun) -> N
 
 def test_tolerated_email_keeps_its_odoo_spelling(loop_run: LoopRun) -> None:
     (line,) = _key_lines(loop_run, "email_format")
-    original = next(
-        p for p in loop_run.world.odoo["res.partner"] if p["id"] == line["ids"]["odoo"]
-    )
+    original = next(p for p in loop_run.world.odoo["res.partner"] if p["id"] == line["ids"]["odoo"])
     assert _read_partner(loop_run, line["ids"]["odoo"])["email"] == original["email"]
 
 
