@@ -17,9 +17,9 @@ test: setup
 	$(RUN) pytest
 
 ui: setup
-	$(RUN) python -m sandbox up --if-down
 	$(RUN) python -m dagster_project.demo --prepare-only
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev -w workspace.yaml
+	set -a && . data/sandbox.env && . data/world.env && set +a && \
+		DAGSTER_HOME=$(CURDIR)/dagster_home $(RUN) dagster dev -w workspace.yaml
 
 bench: setup
 	$(RUN) python -m bench

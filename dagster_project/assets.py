@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +101,12 @@ def odoo_tables(
 class TrueupDbtTranslator(DagsterDbtTranslator):
     """dbt sources keep the raw tables' keys; models are keyed by their literal schema."""
 
-    def get_asset_key(self, dbt_resource_props: dict[str, Any]) -> dg.AssetKey:
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
-    def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return str(dbt_resource_props["schema"])
 
 

@@ -97,10 +97,11 @@ def partner_plan_suite(*, max_rows: int) -> list[Expectation]:
 def validate_plan(plan: pd.DataFrame, suite: list[Expectation]) -> PlanValidation:
     """Run the suite on the plan; row positions refer to `plan`'s row order."""
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     frame = plan.reset_index(drop=True)
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
         context.data_sources.add_pandas("plan")
         .add_dataframe_asset("rows")
@@ -118,7 +119,8 @@ def validate_plan(plan: pd.DataFrame, suite: list[Expectation]) -> PlanValidatio
 
     validation = PlanValidation(evaluated=len(suite))
     for result in results:
-        expectation = by_name[result.expectation_config.meta["trueup_expectation"]]
+        meta = result.expectation_config.meta if result.expectation_config else None
+        expectation = by_name[(meta or {})["trueup_expectation"]]
         if result.success:
             continue
         if expectation.level == "plan":

@@ -85,8 +85,9 @@ final as (
         stripe_customers.created_at
     from stripe_customers
     left join crm_links
-        on crm_links.customer_id
-        = stripe_customers.stripe_account || ':' || stripe_customers.stripe_customer_id
+        on
+            crm_links.customer_id
+            = stripe_customers.stripe_account || ':' || stripe_customers.stripe_customer_id
     left join crm_companies
         on crm_links.crm_company_id = crm_companies.crm_company_id
     left join billing_contacts
@@ -94,8 +95,9 @@ final as (
             crm_links.crm_company_id = billing_contacts.crm_company_id
             and billing_contacts.contact_rank = 1
     left join odoo_links
-        on odoo_links.customer_id
-        = stripe_customers.stripe_account || ':' || stripe_customers.stripe_customer_id
+        on
+            odoo_links.customer_id
+            = stripe_customers.stripe_account || ':' || stripe_customers.stripe_customer_id
     left join account_companies
         on stripe_customers.stripe_account = account_companies.stripe_account
 )
