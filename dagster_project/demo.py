@@ -32,10 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.chdir(PROJECT_ROOT)
 
+    from sandbox.__main__ import is_up
+
+    was_up = is_up()
     _sandbox("up", "--if-down", "--odoo-version", str(args.odoo_version))
     if _running_odoo_version() != args.odoo_version:
         _sandbox("down")
         _sandbox("up", "--odoo-version", str(args.odoo_version))
+        was_up = False
+    # The UI works on the data the last demo left; a sandbox that was down starts empty.
+    if args.prepare_only and was_up and (DATA / "world.env").exists():
+        return 0
     _sandbox("seed", "--seed", str(args.seed), "--size", args.size)
     if args.prepare_only:
         return 0

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _up(*, if_down: bool, odoo_version: int) -> int:
-    if _is_up():
+    if is_up():
         if if_down:
             print(f"sandbox already up; environment in {ENV_FILE}")
             return 0
@@ -73,7 +73,7 @@ def _up(*, if_down: bool, odoo_version: int) -> int:
         if process.poll() is not None:
             print(f"sandbox failed to start; see {LOG_FILE}", file=sys.stderr)
             return 1
-        if _is_up():
+        if is_up():
             print(f"sandbox up (pid {process.pid}); environment in {ENV_FILE}")
             return 0
         time.sleep(0.2)
@@ -123,7 +123,7 @@ def _seed(args: argparse.Namespace) -> int:
         print(f"world written to {args.out} ({len(world.answer_key)} planted)")
         return 0
 
-    if not env or not _is_up():
+    if not env or not is_up():
         print("the sandbox is not up; run `python -m sandbox up` first", file=sys.stderr)
         return 1
     if version != running_version:
@@ -144,7 +144,7 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_up() -> bool:
+def is_up() -> bool:
     from sandbox.stack import admin_call, read_env_file, running_urls
 
     if not ENV_FILE.exists():
