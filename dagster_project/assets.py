@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,34 +65,32 @@ def _landed_results(landed: Landed) -> Iterator[dg.MaterializeResult]:
         )
 
 
-@dg.multi_asset(specs=_raw_specs("raw_stripe"), name="land_stripe", pool=POOL)
-def stripe_tables(
-    context: dg.AssetExecutionContext, trueup: TrueupConfig
-) -> Iterator[dg.MaterializeResult]:
-    """Every configured Stripe account, landed by dlt's rest_api source."""
-    landed = land_stripe(trueup.settings())
-    context.log.info(f"landed raw_stripe: {landed.rows}")
-    yield from _landed_results(landed)
+def _land_asset(
+    dataset: str, land: Callable[[Settings], Landed], description: str
+) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        specs=_raw_specs(dataset),
+        name=f"land_{dataset.removeprefix('raw_')}",
+        pool=POOL,
+        description=description,
+    )
+    def land_tables(
+        context: dg.AssetExecutionContext, trueup: TrueupConfig
+    ) -> Iterator[dg.MaterializeResult]:
+        landed = land(trueup.settings())
+        context.log.info(f"landed {dataset}: {landed.rows} in {landed.seconds}s")
+        yield from _landed_results(landed)
+
+    return land_tables
 
 
-@dg.multi_asset(specs=_raw_specs("raw_crm"), name="land_crm", pool=POOL)
-def crm_tables(
-    context: dg.AssetExecutionContext, trueup: TrueupConfig
-) -> Iterator[dg.MaterializeResult]:
-    """HubSpot companies and contacts, archived ones included."""
-    landed = land_crm(trueup.settings())
-    context.log.info(f"landed raw_crm: {landed.rows}")
-    yield from _landed_results(landed)
-
-
-@dg.multi_asset(specs=_raw_specs("raw_odoo"), name="land_odoo", pool=POOL)
-def odoo_tables(
-    context: dg.AssetExecutionContext, trueup: TrueupConfig
-) -> Iterator[dg.MaterializeResult]:
-    """Odoo partners and trueup's external ids, archived partners included."""
-    landed = land_odoo(trueup.settings())
-    context.log.info(f"landed raw_odoo: {landed.rows}")
-    yield from _landed_results(landed)
+stripe_tables = _land_asset(
+    "raw_stripe", land_stripe, "Every configured Stripe account, landed by dlt's rest_api source."
+)
+crm_tables = _land_asset("raw_crm", land_crm, "HubSpot companies and contacts, archived included.")
+odoo_tables = _land_asset(
+    "raw_odoo", land_odoo, "Odoo partners and trueup's external ids, archived partners included."
+)
 
 
 # --- model ---
@@ -111,10 +109,21 @@ class TrueupDbtTranslator(DagsterDbtTranslator):
 
 
 def ensure_dbt_manifest() -> Path:
-    """dagster-dbt reads the manifest when the definitions load; parse once if it is missing."""
-    if not dbt_project.manifest_path.exists():
+    """dagster-dbt reads the manifest when the definitions load; parse when it is missing or
+    older than any file of the dbt project, so a changed model is never run from a stale one."""
+    manifest = dbt_project.manifest_path
+    sources = [
+        path
+        for folder in ("models", "macros", "seeds")
+        for path in (dbt_project.project_dir / folder).rglob("*")
+        if path.is_file()
+    ]
+    sources.append(dbt_project.project_dir / "dbt_project.yml")
+    if not manifest.exists() or any(
+        path.stat().st_mtime > manifest.stat().st_mtime for path in sources
+    ):
         dbt_project.preparer.prepare(dbt_project)
-    return dbt_project.manifest_path
+    return manifest
 
 
 @dbt_assets(

@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from reverse_sync.odoo_client import OdooClient
 from reverse_sync.sync_log import trueup_table
 from tests.e2e.conftest import LoopRun
 
@@ -28,13 +29,15 @@ def _key_lines(run: LoopRun, kind: str) -> list[dict[str, Any]]:
     return [line for line in run.world.answer_key if line["kind"] == kind]
 
 
-def _xmlid_target(run: LoopRun, stripe_id: str) -> int | None:
-    from reverse_sync.odoo_client import OdooClient
-
+def _client(run: LoopRun) -> OdooClient:
     env = run.sandbox.env
-    with OdooClient(
+    return OdooClient(
         env["ODOO_URL"], env["ODOO_DB"], username=env["ODOO_USERNAME"], api_key=env["ODOO_API_KEY"]
-    ) as client:
+    )
+
+
+def _xmlid_target(run: LoopRun, stripe_id: str) -> int | None:
+    with _client(run) as client:
         rows = client.search_read(
             "ir.model.data",
             [["module", "=", "trueup"], ["name", "=", f"stripe_customer_{stripe_id}"]],
@@ -44,12 +47,7 @@ def _xmlid_target(run: LoopRun, stripe_id: str) -> int | None:
 
 
 def _read_partner(run: LoopRun, partner_id: int) -> dict[str, Any]:
-    from reverse_sync.odoo_client import OdooClient
-
-    env = run.sandbox.env
-    with OdooClient(
-        env["ODOO_URL"], env["ODOO_DB"], username=env["ODOO_USERNAME"], api_key=env["ODOO_API_KEY"]
-    ) as client:
+    with _client(run) as client:
         rows = client.read(
             "res.partner",
             [partner_id],

@@ -14,8 +14,8 @@ crm_companies as (
     select * from {{ ref('stg_crm__companies') }}
 ),
 
-crm_contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+billing_contacts as (
+    select * from {{ ref('int_crm_billing_contacts') }}
 ),
 
 odoo_partners as (
@@ -24,18 +24,6 @@ odoo_partners as (
 
 external_ids as (
     select * from {{ ref('stg_odoo__external_ids') }}
-),
-
--- A company's billing e-mail is that of its earliest active contact.
-billing_contacts as (
-    select
-        crm_company_id,
-        email_normalized,
-        row_number() over (
-            partition by crm_company_id order by created_at, crm_contact_id
-        ) as contact_rank
-    from crm_contacts
-    where not is_archived and email_normalized is not null and crm_company_id is not null
 ),
 
 crm_by_metadata as (
@@ -59,9 +47,7 @@ crm_by_email as (
         0.8 as confidence
     from stripe_customers
     inner join billing_contacts
-        on
-            stripe_customers.email_normalized = billing_contacts.email_normalized
-            and billing_contacts.contact_rank = 1
+        on stripe_customers.email_normalized = billing_contacts.email_normalized
     where not exists (
         select 1
         from crm_by_metadata
@@ -109,9 +95,7 @@ customer_emails as (
         billing_contacts.email_normalized
     from crm_links
     inner join billing_contacts
-        on
-            crm_links.system_record_id = billing_contacts.crm_company_id
-            and billing_contacts.contact_rank = 1
+        on crm_links.system_record_id = billing_contacts.crm_company_id
 ),
 
 -- Partners that carry no trueup external id are matched by e-mail, archived ones included,

@@ -12,8 +12,8 @@ crm_companies as (
     select * from {{ ref('stg_crm__companies') }}
 ),
 
-crm_contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+billing_contacts as (
+    select * from {{ ref('int_crm_billing_contacts') }}
 ),
 
 identity as (
@@ -22,17 +22,6 @@ identity as (
 
 account_companies as (
     {{ account_companies() }}
-),
-
-billing_contacts as (
-    select
-        crm_company_id,
-        email,
-        row_number() over (
-            partition by crm_company_id order by created_at, crm_contact_id
-        ) as contact_rank
-    from crm_contacts
-    where not is_archived and email is not null and crm_company_id is not null
 ),
 
 crm_links as (
@@ -91,9 +80,7 @@ final as (
     left join crm_companies
         on crm_links.crm_company_id = crm_companies.crm_company_id
     left join billing_contacts
-        on
-            crm_links.crm_company_id = billing_contacts.crm_company_id
-            and billing_contacts.contact_rank = 1
+        on crm_links.crm_company_id = billing_contacts.crm_company_id
     left join odoo_links
         on
             odoo_links.customer_id
