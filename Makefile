@@ -1,13 +1,11 @@
 # Every target installs what it needs: uv when it is missing, then the locked environment.
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-RUN := $(UV) run --frozen
+UV = $(shell scripts/ensure-uv)
+RUN = $(UV) run --frozen
 
 .PHONY: setup demo test ui bench lint sandbox-up sandbox-down
 
 setup:
-	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
-		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
 
 demo: setup

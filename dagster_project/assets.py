@@ -202,11 +202,12 @@ def discrepancies_found(
         ensure_tables(con)
         table = trueup_table(con, "discrepancies_found")
         con.execute(
-            f"create table if not exists {table} as "
-            "select ''::varchar as run_id, * from recon.recon_customers limit 0"
+            f"create table if not exists {table} as select ''::varchar as run_id, "
+            "now() as found_at, * from recon.recon_customers limit 0"
         )
         con.execute(
-            f"insert into {table} by name select ? as run_id, * from recon.recon_customers",
+            f"insert into {table} by name "
+            "select ? as run_id, now() as found_at, * from recon.recon_customers",
             [context.run_id],
         )
         by_kind = dict(

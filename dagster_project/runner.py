@@ -18,6 +18,9 @@ from dagster_project.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
+# Step events at INFO on the console; the DEBUG stream stays in the run's event log.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 
 def report_path() -> Path:
     """Where the run report lives: beside the warehouse."""
@@ -29,7 +32,9 @@ def execute_loop(instance: dg.DagsterInstance) -> dict[str, Any]:
     from dagster_project.definitions import defs
 
     started = time.monotonic()
-    result = defs.resolve_job_def("trueup_loop").execute_in_process(instance=instance)
+    result = defs.resolve_job_def("trueup_loop").execute_in_process(
+        instance=instance, run_config=QUIET_CONSOLE
+    )
     if not result.success:
         raise RuntimeError(f"run {result.run_id} of trueup_loop failed; see its events")
     report = json.loads(report_path().read_text())
