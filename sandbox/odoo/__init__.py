@@ -1,4 +1,4 @@
-"""An Odoo 16/19 external-API stand-in for the sandbox: JSON-RPC and JSON-2 on loopback."""
+"""An Odoo 16/19 external-API stand-in for the sandbox: XML-RPC, JSON-RPC and JSON-2 on loopback."""
 
 from sandbox.odoo.base import ADMIN_UID, MAIN_COMPANY_ID, base_records
 from sandbox.odoo.stand_in import DEFAULT_API_KEY, OdooStandIn

@@ -24,6 +24,7 @@ def _currencies(version: int) -> list[dict[str, Any]]:
             "decimal_places": 2,
             "rounding": 0.01,
             "position": "before",
+            "full_name": "United States dollar",
         },
         {
             "id": eur_id,
@@ -33,6 +34,7 @@ def _currencies(version: int) -> list[dict[str, Any]]:
             "decimal_places": 2,
             "rounding": 0.01,
             "position": "after",
+            "full_name": "Euro",
         },
         {
             "id": jpy_id,
@@ -42,7 +44,26 @@ def _currencies(version: int) -> list[dict[str, Any]]:
             "decimal_places": 0,
             "rounding": 1.0,
             "position": "before",
+            "full_name": "Japanese yen",
         },
+    ]
+
+
+def _rates(version: int) -> list[dict[str, Any]]:
+    """16's demo rates, as recorded (EUR at 1.0, USD moved in 2026, JPY as its rate implies).
+
+    The recorded 16 database reads EUR at 0.6540650140623978 and JPY at 87.3961671790176 per
+    USD: both follow from these rows. The JPY row's id was not recorded. The recorded 19
+    database showed no rates, so 19 starts without any (every currency at 1.0).
+    """
+    if version >= 17:
+        return []
+    usd_id, eur_id, jpy_id = 2, 1, 26
+    return [
+        {"id": 1, "name": "2010-01-01", "currency_id": usd_id, "rate": 1.2834, "company_id": 1},
+        {"id": 2, "name": "2026-01-01", "currency_id": usd_id, "rate": 1.5289, "company_id": 1},
+        {"id": 125, "name": "2010-01-01", "currency_id": eur_id, "rate": 1.0, "company_id": 1},
+        {"id": 126, "name": "2010-01-01", "currency_id": jpy_id, "rate": 133.62, "company_id": 1},
     ]
 
 
@@ -116,6 +137,12 @@ def base_records(version: int) -> dict[str, list[dict[str, Any]]]:
         "res.partner.category": [
             {"id": 1, "name": "Vendor", "active": True},
             {"id": 2, "name": "Prospects", "active": True},
+        ],
+        "res.currency.rate": _rates(version),
+        "product.category": [{"id": 1, "name": "All"}],
+        "uom.uom": [{"id": 1, "name": "Units"}],
+        "product.pricelist": [
+            {"id": 1, "name": "Public Pricelist", "currency_id": usd_id, "company_id": None}
         ],
         "ir.model.data": [
             {"id": index, "module": module, "name": name, "model": model, "res_id": res_id}

@@ -100,3 +100,60 @@ def unauthorized(message: str) -> OdooFault:
 
 def bad_request(message: str) -> OdooFault:
     return OdooFault("werkzeug.exceptions.BadRequest", message, status=400)
+
+
+# Odoo's XML-RPC fault codes (odoo/service/wsgi_server.py in 16, the rpc addon in 19): user
+# errors are warnings, AccessDenied and AccessError have their own codes, anything else is an
+# application error whose faultString is the traceback.
+XMLRPC_APPLICATION_ERROR = 1
+XMLRPC_WARNING = 2
+XMLRPC_ACCESS_DENIED = 3
+XMLRPC_ACCESS_ERROR = 4
+
+# UserError and the exceptions Odoo derives from it.
+USER_ERRORS = frozenset(
+    {
+        "odoo.exceptions.UserError",
+        "odoo.exceptions.MissingError",
+        "odoo.exceptions.ValidationError",
+        "odoo.exceptions.RedirectWarning",
+    }
+)
+
+
+def traceback_text(fault: OdooFault) -> str:
+    """The fault as Python's `traceback.format_exception` prints it, the way XML-RPC sends it."""
+    module, _, cls = fault.name.rpartition(".")
+    shown = cls if module == "builtins" else fault.name
+    message = repr(fault.message) if fault.name == "builtins.KeyError" else fault.message
+    return (
+        "Traceback (most recent call last):\n"
+        '  File "odoo/service/model.py", line 1, in execute_kw\n'
+        "    (odoo stand-in)\n"
+        f"{shown}: {message}\n"
+    )
+
+
+def xmlrpc_fault(fault: OdooFault) -> tuple[int, str]:
+    """(faultCode, faultString) as `/xmlrpc/2/*` answers `fault`."""
+    if fault.name == "odoo.exceptions.AccessError":
+        return XMLRPC_ACCESS_ERROR, fault.message
+    if fault.name == "odoo.exceptions.AccessDenied":
+        return XMLRPC_ACCESS_DENIED, fault.message
+    if fault.name in USER_ERRORS:
+        return XMLRPC_WARNING, fault.message
+    return XMLRPC_APPLICATION_ERROR, traceback_text(fault)
+
+
+def legacy_xmlrpc_fault(fault: OdooFault) -> tuple[str, str]:
+    """(faultCode, faultString) as the legacy `/xmlrpc/*` paths answer: the code is text."""
+    short = fault.short_name
+    if fault.name == "odoo.exceptions.RedirectWarning":
+        return f"warning -- Warning\n\n{fault.message}", ""
+    if fault.name in ("odoo.exceptions.MissingError", "odoo.exceptions.AccessError"):
+        return f"warning -- {short}\n\n{fault.message}", ""
+    if fault.name == "odoo.exceptions.AccessDenied":
+        return "AccessDenied", fault.message
+    if fault.name in USER_ERRORS:
+        return f"warning -- UserError\n\n{fault.message}", ""
+    return fault.message, traceback_text(fault)

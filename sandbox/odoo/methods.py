@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.odoo.errors import access_error, attribute_error, type_error, user_error
+from sandbox.odoo import business
+from sandbox.odoo.errors import (
+    access_error,
+    attribute_error,
+    missing_error,
+    type_error,
+    user_error,
+)
 from sandbox.odoo.importer import load_rows
 from sandbox.odoo.orm import Database, Env
 
@@ -80,18 +87,30 @@ def methods_for(version: int) -> dict[str, Method]:
             models=frozenset({"ir.model.data"}),
         ),
         Method("context_get", False, (), models=frozenset({"res.users"})),
+        Method("action_confirm", True, (), mutates=True, models=frozenset({"sale.order"})),
+        Method("action_cancel", True, (), mutates=True, models=frozenset({"sale.order"})),
+        Method("action_draft", True, (), mutates=True, models=frozenset({"sale.order"})),
     ]
+    if version < 17:
+        # 16's action_archive ends in toggle_active, which returns nothing: JSON-RPC answers
+        # null and XML-RPC a marshalling fault, after the records were archived.
+        table.append(Method("action_archive", True, (), mutates=True))
+        table.append(Method("action_unarchive", True, (), mutates=True))
     if version < 17:
         table.append(Method("name_get", True, ()))
     return {method.name: method for method in table}
 
 
-def find_method(methods: dict[str, Method], model: str, name: str) -> Method:
+def find_method(methods: dict[str, Method], model: str, name: str, *, version: int) -> Method:
     """The method `name` of `model`, or the fault Odoo raises for a private or unknown one."""
+    if version < 17 and name.startswith("_"):
+        raise access_error(f"Private methods (such as {name}) cannot be called remotely.")
     if name.startswith("_") or name in PRIVATE_METHODS:
         raise access_error(f"Private methods (such as '{model}.{name}') cannot be called remotely.")
     method = methods.get(name)
     if method is None or (method.models is not None and model not in method.models):
+        if version < 17:
+            raise attribute_error(f"The method '{name}' does not exist on the model '{model}'")
         raise attribute_error(f"The method '{model}.{name}' does not exist")
     return method
 
@@ -120,7 +139,11 @@ def call(
 ) -> Any:
     """Run one bound method call on the store and return its JSON-ready result."""
     runner = _RUNNERS[method.name]
-    result = runner(db, env, model, ids, arguments)
+    db.env = env
+    try:
+        result = runner(db, env, model, ids, arguments)
+    finally:
+        db.env = None
     if method.name == "create" and single_create and isinstance(arguments["vals_list"], dict):
         return result[0]
     return result
@@ -225,6 +248,41 @@ def _name_get(db: Database, env: Env, model: str, ids: list[int], a: dict[str, A
     return [[i, db.display_name(model, i)] for i in ids if i in db.tables[model]]
 
 
+def _existing(db: Database, env: Env, model: str, ids: list[int]) -> list[int]:
+    missing = [i for i in ids if i not in db.tables[model]]
+    if missing:
+        raise missing_error(model, missing, env.uid)
+    return ids
+
+
+def _action_confirm(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return business.action_confirm(db, env, _existing(db, env, model, ids))
+
+
+def _action_cancel(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return business.action_cancel(db, env, _existing(db, env, model, ids))
+
+
+def _action_draft(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return business.action_draft(db, env, _existing(db, env, model, ids))
+
+
+def _set_active(active: bool) -> Callable[[Database, Env, str, list[int], dict[str, Any]], Any]:
+    def runner(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+        if "active" not in db.schema(model).fields:
+            raise attribute_error(f"The method 'action_archive' does not exist on '{model}'")
+        changing = [
+            i
+            for i in _existing(db, env, model, ids)
+            if bool(db.tables[model][i].get("active", True)) != active
+        ]
+        if changing:
+            db.write(env, model, changing, {"active": active})
+        return None
+
+    return runner
+
+
 _RUNNERS: dict[str, Callable[[Database, Env, str, list[int], dict[str, Any]], Any]] = {
     "search": _search,
     "search_read": _search_read,
@@ -241,4 +299,9 @@ _RUNNERS: dict[str, Callable[[Database, Env, str, list[int], dict[str, Any]], An
     "check_object_reference": _check_object_reference,
     "context_get": _context_get,
     "name_get": _name_get,
+    "action_confirm": _action_confirm,
+    "action_cancel": _action_cancel,
+    "action_draft": _action_draft,
+    "action_archive": _set_active(False),
+    "action_unarchive": _set_active(True),
 }

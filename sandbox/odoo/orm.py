@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.odoo import business
 from sandbox.odoo import domain as domains
 from sandbox.odoo.errors import (
-    OdooFault,
     access_error,
     company_access_error,
     key_error,
@@ -24,7 +24,7 @@ from sandbox.odoo.errors import (
     validation_error,
     value_error,
 )
-from sandbox.odoo.schema import NOT_NULL, ModelSchema, label
+from sandbox.odoo.schema import INVERSES, NOT_NULL, ModelSchema, label
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "ir.model.data": {"noupdate": False},
     "res.company": {"active": True, "sequence": 10},
     "res.users": {"active": True, "company_ids": []},
-    "res.currency": {"active": True, "decimal_places": 2, "rounding": 0.01},
+    "res.currency": {"active": True, "rounding": 0.01, "position": "after"},
 }
 
 ADDRESS_FIELDS = ("street", "street2", "zip", "city", "state_id", "country_id")
@@ -91,6 +91,24 @@ class Database:
     tables: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
     revision: int = 0
+    # The call being served, for fields computed from its context (company, date).
+    env: Env | None = None
+
+    def defaults(self, model: str) -> dict[str, Any]:
+        """The model's static defaults, as a fresh copy."""
+        values = dict(DEFAULTS.get(model, {}))
+        values.update(business.defaults(self.version).get(model, {}))
+        return copy.deepcopy(values)
+
+    def env_company(self) -> int:
+        """`env.company`: the first allowed company, else the user's default company."""
+        env = self.env
+        uid = env.uid if env is not None else 2
+        allowed = env.context.get("allowed_company_ids") if env is not None else None
+        if isinstance(allowed, list) and allowed:
+            return int(allowed[0])
+        user = self.tables["res.users"].get(uid, {})
+        return int(user.get("company_id") or 1)
 
     # -- store ---------------------------------------------------------------------------------
 
@@ -100,7 +118,7 @@ class Database:
         for model, rows in records.items():
             schema = self.schema(model)
             for row in rows:
-                values = copy.deepcopy(DEFAULTS.get(model, {}))
+                values = self.defaults(model)
                 values.update({k: v for k, v in row.items() if k in schema.fields})
                 values.setdefault("create_date", now)
                 values.setdefault("write_date", values["create_date"])
@@ -141,6 +159,31 @@ class Database:
         return record.get(name)
 
     def _computed(self, model: str, record: dict[str, Any], name: str) -> Any:
+        if business.delegated(model, name):
+            template = self.tables["product.template"].get(record.get("product_tmpl_id") or 0)
+            return self.value("product.template", template, name) if template else None
+        found = business.compute(self, model, record, name)
+        if found is not business.NOT_COMPUTED:
+            return found
+        inverse = INVERSES.get((model, name))
+        if inverse is not None:
+            comodel = self.schema(model).relation(name) or ""
+            return [
+                child["id"]
+                for child in self.tables[comodel].values()
+                if child.get(inverse) == record["id"] and child.get("active", True)
+            ]
+        if model in ("product.product", "product.template") and name == "display_name":
+            return business.product_display_name(self, model, record)
+        if model == "product.product" and name == "product_variant_ids":
+            template_id = record.get("product_tmpl_id")
+            return [
+                p["id"]
+                for p in self.tables[model].values()
+                if p.get("product_tmpl_id") == template_id and p.get("active", True)
+            ]
+        if model == "product.category" and name == "complete_name":
+            return record.get("name")
         if model == "res.partner":
             if name in ("display_name", "complete_name"):
                 return self._partner_name(record)
@@ -249,9 +292,10 @@ class Database:
         return [int(c) for c in allowed]
 
     def _visible(self, model: str, record: dict[str, Any], companies: list[int]) -> bool:
+        """Odoo's multi-company record rules: no company, or one of the allowed companies."""
         if "company_id" not in self.schema(model).fields or model == "res.users":
             return True
-        company = record.get("company_id")
+        company = self.value(model, record, "company_id")
         return not company or company in companies
 
     def _leaf(self, model: str, leaf: domains.Leaf) -> domains.Leaf:
@@ -433,31 +477,77 @@ class Database:
 
     # -- create / write / unlink ---------------------------------------------------------------
 
-    def create(self, env: Env, model: str, vals_list: list[dict[str, Any]]) -> list[int]:
-        """Create one record per dict, in order; the caller rolls back when one fails."""
+    def create(
+        self,
+        env: Env,
+        model: str,
+        vals_list: list[dict[str, Any]],
+        *,
+        nested: bool = False,
+    ) -> list[int]:
+        """Create one record per dict, in order; the caller rolls back when one fails.
+
+        `nested` marks records created through an x2many command, which Odoo validates with
+        the same wording in every version.
+        """
         schema = self.schema(model)
         companies = self._check_companies(env)
         created = []
         for vals in vals_list:
             for name in vals:
                 if name not in schema.fields and name != "id":
-                    if self.version >= 17:
+                    if self.version >= 17 and not nested:
                         raise value_error(f"Invalid field {name!r} in {model!r}")
                     raise value_error(f"Invalid field {name!r} on model {model!r}")
-            record = copy.deepcopy(DEFAULTS.get(model, {}))
-            record.update(self._convert(model, {}, vals))
+            vals = self._with_dynamic_defaults(env, model, vals)
+            own, inherited = self._split_delegated(model, vals)
+            if model == "product.product" and "product_tmpl_id" not in own:
+                silent = Env(
+                    env.uid, {**env.context, "create_product_product": False}, env.now, env.version
+                )
+                (own["product_tmpl_id"],) = self.create(silent, "product.template", [inherited])
+            elif inherited:
+                own.update(inherited)
+
+            record = self.defaults(model)
+            record.update(self._convert(model, {}, own))
             if model == "res.partner":
-                self._sync_from_parent(record, vals)
+                self._sync_from_parent(record, own)
             record["id"] = self._next_id(model)
             record["create_date"] = record["write_date"] = env.now
             self._check(model, record)
             if not self._visible(model, record, companies):
                 raise company_access_error(model, [record["id"]])
             self.tables[model][record["id"]] = record
+            self._write_one2many(env, model, record, own)
+            self._check(model, record)
             self._after_create(env, model, record)
             created.append(record["id"])
         self.revision += 1
         return created
+
+    def _with_dynamic_defaults(self, env: Env, model: str, vals: dict[str, Any]) -> dict[str, Any]:
+        """Defaults computed from the call (company, user, clock) or from related records."""
+        vals = dict(vals)
+        if model == "sale.order":
+            vals.update(business.order_defaults(self, env, vals, env.now))
+        elif model == "sale.order.line":
+            vals.update(business.line_defaults(self, vals))
+        elif model == "res.currency.rate":
+            vals.setdefault("name", env.now[:10])
+            vals.setdefault("company_id", self.env_company())
+        return vals
+
+    def _split_delegated(
+        self, model: str, vals: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A product's own values, and those that belong to its template."""
+        own = {k: v for k, v in vals.items() if not business.delegated(model, k)}
+        inherited = {k: v for k, v in vals.items() if business.delegated(model, k)}
+        if model == "product.product" and "lst_price" in own:
+            # lst_price's inverse writes the template's list_price (no variant extras here).
+            inherited["list_price"] = own.pop("lst_price")
+        return own, inherited
 
     def _after_create(self, env: Env, model: str, record: dict[str, Any]) -> None:
         """Side records real Odoo creates with some models."""
@@ -470,12 +560,32 @@ class Database:
             record.setdefault("currency_id", None)
             if not record.get("currency_id"):
                 record["currency_id"] = self.tables["res.company"][1].get("currency_id")
+            self._activate_currency(record.get("currency_id"))
             for user in self.tables["res.users"].values():
                 if user["id"] in (1, env.uid):
                     user["company_ids"] = [*(user.get("company_ids") or []), record["id"]]
+        if model == "product.template" and env.context.get("create_product_product", True):
+            self.create(env, "product.product", [{"product_tmpl_id": record["id"]}])
 
-    def write(self, env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> bool:
-        """Write `vals` on every record; a missing id raises MissingError, nothing is written."""
+    def _activate_currency(self, currency_id: Any) -> None:
+        """A company's currency is switched on when the company takes it (res.company)."""
+        currency = self.tables["res.currency"].get(currency_id or 0)
+        if currency is not None:
+            currency["active"] = True
+
+    def write(
+        self,
+        env: Env,
+        model: str,
+        ids: list[int],
+        vals: dict[str, Any],
+        *,
+        force: bool = False,
+    ) -> bool:
+        """Write `vals` on every record; a missing id raises MissingError, nothing is written.
+
+        `force` lets a model's own methods set fields the client may not (a sale's state).
+        """
         schema = self.schema(model)
         for name in vals:
             if name not in schema.fields:
@@ -491,16 +601,58 @@ class Database:
         hidden = [i for i in ids if not self._visible(model, table[i], companies)]
         if hidden:
             raise company_access_error(model, hidden)
+        if model == "res.currency":
+            business.check_currency_write(self, ids, vals)
 
+        own, inherited = self._split_delegated(model, vals)
         for record_id in ids:
             record = table[record_id]
-            record.update(self._convert(model, record, vals))
-            if model == "res.partner" and vals.get("parent_id"):
-                self._sync_from_parent(record, vals)
+            record.update(self._convert(model, record, own, force=force))
+            if model == "res.partner" and own.get("parent_id"):
+                self._sync_from_parent(record, own)
+            if model == "res.company" and own.get("currency_id"):
+                self._activate_currency(record.get("currency_id"))
             record["write_date"] = env.now
+            self._write_one2many(env, model, record, own)
             self._check(model, record)
+            if inherited and record.get("product_tmpl_id"):
+                self.write(env, "product.template", [record["product_tmpl_id"]], inherited)
         self.revision += 1
         return True
+
+    def _write_one2many(
+        self, env: Env, model: str, record: dict[str, Any], vals: dict[str, Any]
+    ) -> None:
+        """Apply x2many commands on one2many fields: the children hold the link."""
+        schema = self.schema(model)
+        for name, value in vals.items():
+            inverse = INVERSES.get((model, name))
+            if schema.fields.get(name, {}).get("type") != "one2many" or inverse is None:
+                continue
+            comodel = schema.relation(name) or ""
+            current = list(self.value(model, record, name) or [])
+            for command in _commands(value):
+                code = command[0]
+                target = command[1] if len(command) > 1 else 0
+                if code == 0:
+                    child = {**(command[2] or {}), inverse: record["id"]}
+                    self.create(env, comodel, [child], nested=True)
+                elif code == 1:
+                    self.write(env, comodel, [target], command[2] or {})
+                elif code in (2, 3):
+                    # The recorded one2many children (order lines, rates, variants) are
+                    # deleted with their parent link, as their inverse is ondelete=cascade.
+                    self.unlink(env, comodel, [target])
+                elif code == 4:
+                    self.write(env, comodel, [target], {inverse: record["id"]})
+                elif code in (5, 6):
+                    keep = [int(i) for i in command[2]] if code == 6 else []
+                    gone = [i for i in current if i not in keep]
+                    if gone:
+                        self.unlink(env, comodel, gone)
+                    for child_id in keep:
+                        self.write(env, comodel, [child_id], {inverse: record["id"]})
+                current = list(self.value(model, record, name) or [])
 
     def unlink(self, env: Env, model: str, ids: list[int]) -> bool:
         """Delete the records, their external ids and the references to them."""
@@ -513,7 +665,20 @@ class Database:
         hidden = [i for i in ids if not self._visible(model, table[i], companies)]
         if hidden:
             raise company_access_error(model, hidden)
+        business.check_unlink(self, model, ids)
 
+        # Children whose link to these records is ondelete=cascade go with them.
+        for (parent, field_name), inverse in INVERSES.items():
+            if parent != model:
+                continue
+            comodel = self.schema(model).relation(field_name) or ""
+            children = [
+                child_id
+                for child_id, child in self.tables[comodel].items()
+                if child.get(inverse) in set(ids)
+            ]
+            if children and comodel != model:
+                self.unlink(env, comodel, children)
         for record_id in ids:
             del table[record_id]
         gone = set(ids)
@@ -534,7 +699,9 @@ class Database:
         self.revision += 1
         return True
 
-    def _convert(self, model: str, record: dict[str, Any], vals: dict[str, Any]) -> dict[str, Any]:
+    def _convert(
+        self, model: str, record: dict[str, Any], vals: dict[str, Any], *, force: bool = False
+    ) -> dict[str, Any]:
         """Incoming values as stored: None for empty, ids for relations, commands applied."""
         schema = self.schema(model)
         stored: dict[str, Any] = {}
@@ -544,7 +711,10 @@ class Database:
             if name == "company_type" and model == "res.partner":
                 stored["is_company"] = value == "company"
                 continue
-            if spec.get("readonly") and name not in ("currency_id",):
+            if name in business.COMPUTED.get(model, ()):
+                continue
+            readonly = spec.get("readonly") and name not in ("currency_id", "name")
+            if readonly and not force:
                 continue
             if kind == "selection" and value not in (False, None):
                 allowed = [key for key, _ in spec.get("selection") or []]
@@ -554,7 +724,7 @@ class Database:
                 stored[name] = self._many2one(spec.get("relation") or "", name, value)
             elif kind == "many2many":
                 current = list(record.get(name) or [])
-                stored[name] = _apply_commands(current, value)
+                stored[name] = self._apply_many2many(spec.get("relation") or "", current, value)
             elif kind == "one2many":
                 continue
             elif kind == "boolean":
@@ -563,7 +733,43 @@ class Database:
                 stored[name] = None
             else:
                 stored[name] = value
+        if model == "res.currency.rate" and "rate" in stored and stored["rate"] is None:
+            stored["rate"] = 0.0
         return stored
+
+    def _apply_many2many(self, comodel: str, current: list[int], commands: Any) -> list[int]:
+        """x2many commands on a many2many: 0 create, 1 update, 2 delete, 3 unlink, 4 link,
+        5 clear, 6 set; a bare list of ids sets the list as (6, 0, ids) does."""
+        if commands in (False, None):
+            return []
+        if isinstance(commands, list) and all(isinstance(c, int) for c in commands):
+            return [int(c) for c in commands]
+        env = self.env or Env(uid=2, context={}, now="", version=self.version)
+        served = comodel in self.tables
+        result = list(current)
+        for command in _commands(commands):
+            code = command[0]
+            target = int(command[1]) if len(command) > 1 and command[1] else 0
+            if code == 0 and served:
+                (new_id,) = self.create(env, comodel, [command[2] or {}], nested=True)
+                result.append(new_id)
+            elif code == 1 and served:
+                self.write(env, comodel, [target], command[2] or {})
+            elif code in (2, 3):
+                if code == 2 and served:
+                    self.unlink(env, comodel, [target])
+                result = [i for i in result if i != target]
+            elif code == 4 and target not in result:
+                result.append(target)
+            elif code == 5:
+                result = []
+            elif code == 6:
+                result = [int(i) for i in command[2]]
+            elif code in (0, 1):
+                raise value_error(
+                    f"the stand-in does not serve {comodel}; link existing ids instead"
+                )
+        return result
 
     def _sync_from_parent(self, record: dict[str, Any], vals: dict[str, Any]) -> None:
         """A contact takes its parent's address, and the commercial entity's VAT, as in Odoo."""
@@ -597,11 +803,14 @@ class Database:
         if contact and not record.get("name"):
             raise validation_error("The operation cannot be completed: Contacts require a name")
         for name in NOT_NULL.get(model, ()):
-            if record.get(name) in (None, False, ""):
+            value = record.get(name)
+            if value is None or value is False or value == "":
                 raise validation_error(
                     "The operation cannot be completed: Missing required value for the field "
                     f"'{label(name)}' ({name})"
                 )
+        if model == "res.currency.rate":
+            business.check_rate(self, record)
         if model == "ir.model.data":
             for other in self.tables[model].values():
                 if (
@@ -704,6 +913,7 @@ def _stored(model: str, schema: ModelSchema) -> set[str]:
     """Fields the stand-in stores (the rest are computed when read)."""
     computed = {"display_name", "complete_name", "commercial_partner_id", "child_ids"}
     computed |= {"company_type", "credit", "partner_ids", "reference"}
+    computed |= business.COMPUTED.get(model, frozenset())
     return {
         name
         for name, spec in schema.fields.items()
@@ -717,26 +927,13 @@ def _ids(ids: Any) -> list[int]:
     return [int(i) for i in ids or []]
 
 
-def _apply_commands(current: list[int], commands: Any) -> list[int]:
-    """x2many write commands (6 set, 4 link, 3 unlink, 5 clear) or a plain list of ids."""
-    if commands in (False, None):
-        return []
-    result = list(current)
-    for command in commands:
-        if isinstance(command, int):
-            # A bare list of ids replaces the set, as (6, 0, ids) does.
-            return [c for c in commands if isinstance(c, int)]
-        code = command[0]
-        if code == 6:
-            result = [int(i) for i in command[2]]
-        elif code == 4 and command[1] not in result:
-            result.append(int(command[1]))
-        elif code in (3, 2):
-            result = [i for i in result if i != command[1]]
-        elif code == 5:
-            result = []
-        else:
-            raise OdooFault(
-                "builtins.ValueError", f"Unsupported x2many command {command!r} in the stand-in"
-            )
-    return result
+def _commands(value: Any) -> list[list[Any]]:
+    """x2many commands as lists; Odoo rejects anything else with a ValueError."""
+    if value in (False, None):
+        return [[5]]
+    commands = []
+    for command in value:
+        if not isinstance(command, (list, tuple)) or not command or command[0] not in range(7):
+            raise value_error(f"Invalid x2many command {command!r}")
+        commands.append(list(command))
+    return commands

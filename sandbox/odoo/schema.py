@@ -1,9 +1,11 @@
 """The models the Odoo stand-in knows: their fields, default order and labels, per version.
 
-`res.partner`, `ir.model.data`, `res.company` and `res.currency` take their fields from the
-`fields_get` answers recorded on real Odoo (copied beside this module as `fields_<version>.json`).
-The few other models the partner cases touch (`res.users`, `res.country`,
-`res.partner.category`) are described here by hand with the handful of fields they need.
+`res.partner`, `ir.model.data`, `res.company`, `res.currency`, `product.product`,
+`product.template`, `sale.order` and `sale.order.line` take their fields from the `fields_get`
+answers recorded on real Odoo (copied beside this module as `fields_<version>.json`). The other
+models the recorded cases touch (`res.users`, `res.country`, `res.partner.category`,
+`res.currency.rate`, and the catalog's `product.category`, `uom.uom`, `product.pricelist`) are
+described here by hand with the handful of fields they need.
 """
 
 from __future__ import annotations
@@ -64,6 +66,38 @@ EXTRA_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 
+
+def _field(kind: str, relation: str | None = None, **attributes: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": kind, "readonly": False, "required": False}
+    if relation:
+        spec["relation"] = relation
+    spec.update(attributes)
+    return spec
+
+
+EXTRA_FIELDS["res.currency.rate"] = {
+    "name": _field("date", required=True),
+    "rate": _field("float"),
+    "company_rate": _field("float"),
+    "inverse_company_rate": _field("float"),
+    "currency_id": _field("many2one", "res.currency", required=True),
+    "company_id": _field("many2one", "res.company"),
+}
+EXTRA_FIELDS["product.category"] = {
+    "name": _field("char", required=True),
+    "complete_name": _field("char", readonly=True),
+}
+EXTRA_FIELDS["uom.uom"] = {
+    "name": _field("char", required=True),
+    "active": _field("boolean"),
+}
+EXTRA_FIELDS["product.pricelist"] = {
+    "name": _field("char", required=True),
+    "active": _field("boolean"),
+    "currency_id": _field("many2one", "res.currency", required=True),
+    "company_id": _field("many2one", "res.company"),
+}
+
 COMMON_FIELDS: dict[str, dict[str, Any]] = {
     "create_date": {"type": "datetime", "readonly": True, "required": False},
     "write_date": {"type": "datetime", "readonly": True, "required": False},
@@ -79,6 +113,22 @@ DEFAULT_ORDER: dict[str, str] = {
     "res.users": "name asc, login asc",
     "res.country": "name asc",
     "res.partner.category": "name asc, id asc",
+    "res.currency.rate": "name desc",
+    "product.product": "default_code asc, name asc, id asc",
+    "product.template": "name asc, id asc",
+    "product.category": "complete_name asc",
+    "uom.uom": "name asc",
+    "product.pricelist": "name asc, id asc",
+    "sale.order": "date_order desc, id desc",
+    "sale.order.line": "order_id asc, sequence asc, id asc",
+}
+
+# one2many fields and the many2one on the comodel that holds them (Odoo's `inverse_name`).
+INVERSES: dict[tuple[str, str], str] = {
+    ("sale.order", "order_line"): "order_id",
+    ("res.currency", "rate_ids"): "currency_id",
+    ("product.template", "product_variant_ids"): "product_tmpl_id",
+    ("res.company", "child_ids"): "parent_id",
 }
 
 # Columns the database declares NOT NULL (partner names are a check constraint instead).
@@ -88,6 +138,11 @@ NOT_NULL: dict[str, tuple[str, ...]] = {
     "res.partner.category": ("name",),
     "res.country": ("name",),
     "res.users": ("login",),
+    "res.currency": ("name", "symbol"),
+    "res.currency.rate": ("name", "currency_id"),
+    "product.template": ("name",),
+    "sale.order": ("name", "partner_id", "company_id", "date_order"),
+    "sale.order.line": ("order_id", "name", "product_uom_qty", "price_unit", "customer_lead"),
 }
 
 # Field labels (`string`) as Odoo shows them; `load` names fields by label in its messages.

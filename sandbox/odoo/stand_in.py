@@ -1,18 +1,25 @@
-"""The Odoo stand-in: JSON-RPC (`/jsonrpc`) and, on 19, JSON-2 (`/json/2/<model>/<method>`).
+"""The Odoo stand-in: XML-RPC, JSON-RPC (`/jsonrpc`) and, on 19, JSON-2 (`/json/2/...`).
 
 It answers as the recorded Odoo 16 and 19 servers do (see `reference/odoo-transcripts/`):
-same results, same error envelopes and statuses, same exception names. One database, one user
-(admin, uid 2) who authenticates with the password or the API key over JSON-RPC and with the
-API key as a bearer token over JSON-2. XML-RPC is not served yet.
+same results, same error envelopes, fault codes and statuses, same exception names. One
+database, one user (admin, uid 2) who authenticates with the password or the API key over
+XML-RPC and JSON-RPC, and with the API key as a bearer token over JSON-2.
+
+XML-RPC is served on `/xmlrpc/2/<service>` (integer fault codes) and on the legacy
+`/xmlrpc/<service>` (text fault codes). As in Odoo, the answer is marshalled after the call
+has committed, so a method that returns nothing has changed the data and still answers with
+a fault ("cannot marshal None"), where JSON-RPC answers `null`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import xmlrpc.client
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
+from xml.parsers.expat import ExpatError
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, UnsupportedMediaType
 from werkzeug.wrappers import Request, Response
@@ -23,10 +30,12 @@ from sandbox.odoo.errors import (
     OdooFault,
     access_denied,
     bad_request,
+    legacy_xmlrpc_fault,
     not_found,
     unauthorized,
     unprocessable,
     user_error,
+    xmlrpc_fault,
 )
 from sandbox.odoo.methods import Method, bind_positional, call, find_method, methods_for
 from sandbox.odoo.orm import Database, Env
@@ -39,7 +48,7 @@ SUPPORTED_VERSIONS = (16, 19)
 
 
 class OdooStandIn(StandIn):
-    """A loopback Odoo 16 or 19 with `res.partner`, `ir.model.data` and their base records."""
+    """A loopback Odoo 16 or 19: partners, companies, users, currencies, products, sale orders."""
 
     system = "odoo"
 
@@ -109,6 +118,27 @@ class OdooStandIn(StandIn):
         logger.info("odoo stand-in loaded a world: %s", counts)
         return counts
 
+    def log(self) -> list[dict[str, Any]]:
+        """Every call received, oldest first: protocol, model, method, ids, values, outcome.
+
+        `method` is the model method for object calls and the service method otherwise
+        (`authenticate`, `version`); `changed` says whether the call changed data.
+        """
+        with self._lock:
+            calls = list(self.calls)
+        return [
+            {
+                "protocol": call.detail.get("protocol"),
+                "model": call.detail.get("model"),
+                "method": call.detail.get("method", call.detail.get("rpc_method")),
+                "ids": list(call.detail.get("ids") or []),
+                "values": call.detail.get("values"),
+                "outcome": call.detail.get("outcome"),
+                "changed": bool(call.detail.get("changed")),
+            }
+            for call in calls
+        ]
+
     def writes(self) -> list[Call]:
         """The calls that changed data (a create, write, unlink, copy or load that took effect)."""
         with self._lock:
@@ -123,6 +153,11 @@ class OdooStandIn(StandIn):
             if request.method != "POST":
                 return _html_error(MethodNotAllowed(valid_methods=["POST"]))
             return self._jsonrpc(request, detail, env_now)
+        if request.path.startswith("/xmlrpc/"):
+            detail["protocol"] = "xmlrpc"
+            if request.method != "POST":
+                return _html_error(MethodNotAllowed(valid_methods=["POST"]))
+            return self._xmlrpc(request, detail, env_now)
         if request.path.startswith("/json/") and self.version >= 17:
             detail["protocol"] = "json2"
             return self._json2(request, detail, env_now)
@@ -218,7 +253,7 @@ class OdooStandIn(StandIn):
         detail.update(model=model, method=name)
         if not self.db.has_model(model):
             raise user_error(f"Object {model} doesn't exist")
-        method = find_method(self.methods, model, name)
+        method = find_method(self.methods, model, name, version=self.version)
         ids: list[int] = []
         if method.on_records:
             if not args:
@@ -229,6 +264,45 @@ class OdooStandIn(StandIn):
             ids, args = _as_ids(args[0]), args[1:]
         arguments = bind_positional(method, args, kwargs)
         return self._run(method, model, ids, arguments, context, detail, now, single_create=True)
+
+    # -- XML-RPC -------------------------------------------------------------------------------
+
+    def _xmlrpc(self, request: Request, detail: dict[str, Any], now: str) -> Response:
+        parts = request.path.strip("/").split("/")
+        legacy = len(parts) == 2
+        if not (legacy or (len(parts) == 3 and parts[1] == "2")):
+            return _html_error(NotFound())
+        service = parts[-1]
+        try:
+            params, method = xmlrpc.client.loads(request.get_data(), use_builtin_types=True)
+            result = self._dispatch_rpc(service, str(method), list(params), detail, now)
+        except OdooFault as fault:
+            detail["outcome"] = fault.short_name
+            return self._xmlrpc_fault(fault, legacy=legacy)
+        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            builtin = OdooFault(f"builtins.{type(exc).__name__}", str(exc))
+            detail["outcome"] = builtin.short_name
+            return self._xmlrpc_fault(builtin, legacy=legacy)
+        except ExpatError as exc:
+            builtin = OdooFault("xml.parsers.expat.ExpatError", str(exc))
+            detail["outcome"] = builtin.short_name
+            return self._xmlrpc_fault(builtin, legacy=legacy)
+
+        # The call has committed; only now is the answer marshalled, as Odoo does.
+        try:
+            body = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
+        except TypeError as exc:
+            detail["outcome"] = "TypeError"
+            return self._xmlrpc_fault(OdooFault("builtins.TypeError", str(exc)), legacy=legacy)
+        detail.setdefault("outcome", "ok")
+        return _xml_response(body)
+
+    def _xmlrpc_fault(self, fault: OdooFault, *, legacy: bool) -> Response:
+        code: int | str
+        code, text = legacy_xmlrpc_fault(fault) if legacy else xmlrpc_fault(fault)
+        # The legacy paths' codes are text; the marshaller takes them as it takes ints.
+        fault_code = cast(int, code)
+        return _xml_response(xmlrpc.client.dumps(xmlrpc.client.Fault(fault_code, text)))
 
     # -- JSON-2 --------------------------------------------------------------------------------
 
@@ -297,7 +371,7 @@ class OdooStandIn(StandIn):
         if not self.db.has_model(model):
             raise not_found(f"the model '{model}' does not exist")
         try:
-            method = find_method(self.methods, model, name)
+            method = find_method(self.methods, model, name, version=self.version)
         except OdooFault as fault:
             if fault.name == "builtins.AttributeError":
                 raise not_found(fault.message) from None
@@ -374,6 +448,11 @@ def _as_ids(value: Any) -> list[int]:
     if isinstance(value, int) and not isinstance(value, bool):
         return [value]
     return [int(i) for i in value or []]
+
+
+def _xml_response(body: str) -> Response:
+    """An XML-RPC answer: always HTTP 200, faults included."""
+    return Response(body, status=200, content_type="text/xml; charset=utf-8")
 
 
 def _json2_response(body: Any, *, status: int = 200) -> Response:
