@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -11,7 +13,7 @@ import duckdb
 from dagster_project.settings import Settings
 from dlt_sources.crm import crm_pipeline, crm_source
 from dlt_sources.odoo import MODELS, odoo_pipeline, odoo_source
-from dlt_sources.stripe import stripe_pipeline, stripe_source
+from dlt_sources.stripe import flag_vanished_customers, stripe_pipeline, stripe_source
 from reverse_sync.odoo_client import OdooClient
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,13 @@ def land_stripe(settings: Settings) -> Landed:
             base_url=settings.stripe_base_url,
             api_version=settings.stripe_api_version,
         )
-        pipeline.run(source, loader_file_format="parquet")
+        with _naming_refusals(f"Stripe account {account.name!r}", account.api_key_env):
+            info = pipeline.run(source, loader_file_format="parquet")
+        # Every run lists every customer, so what a listing no longer returns was deleted.
+        if info.loads_ids:
+            flag_vanished_customers(
+                str(settings.duckdb_path), account=account.name, load_id=info.loads_ids[-1]
+            )
     return _landed(settings, "raw_stripe", started)
 
 
@@ -66,10 +74,11 @@ def land_crm(settings: Settings) -> Landed:
     pipeline = crm_pipeline(
         duckdb_path=str(settings.duckdb_path), pipelines_dir=str(settings.pipelines_dir)
     )
-    pipeline.run(
-        crm_source(token=settings.hubspot_token, base_url=settings.hubspot_base_url),
-        loader_file_format="parquet",
-    )
+    with _naming_refusals("HubSpot", settings.hubspot_token_env):
+        pipeline.run(
+            crm_source(token=settings.hubspot_token, base_url=settings.hubspot_base_url),
+            loader_file_format="parquet",
+        )
     return _landed(settings, "raw_crm", started)
 
 
@@ -82,6 +91,33 @@ def land_odoo(settings: Settings) -> Landed:
     with odoo_client(settings) as client:
         pipeline.run(odoo_source(client), loader_file_format="parquet")
     return _landed(settings, "raw_odoo", started)
+
+
+class AccessRefused(Exception):
+    """A system refused the key trueup was given for it."""
+
+
+@contextmanager
+def _naming_refusals(system: str, key_env: str) -> Iterator[None]:
+    """Turn a 401 or 403 deep inside a dlt run into an error naming the system and variable."""
+    try:
+        yield
+    except Exception as exc:
+        status = _http_status(exc)
+        if status in (401, 403):
+            raise AccessRefused(
+                f"{system} refused the key in {key_env} (HTTP {status}); check that variable"
+            ) from exc
+        raise
+
+
+def _http_status(exc: BaseException | None) -> int | None:
+    while exc is not None:
+        response = getattr(exc, "response", None)
+        if response is not None and getattr(response, "status_code", None):
+            return int(response.status_code)
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _landed(settings: Settings, dataset: str, started: float) -> Landed:

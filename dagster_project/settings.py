@@ -28,6 +28,7 @@ class StripeAccount:
 
     name: str
     api_key: str
+    api_key_env: str
     odoo_company_id: int
 
     def __repr__(self) -> str:
@@ -48,6 +49,7 @@ class Settings:
     stripe_accounts: tuple[StripeAccount, ...]
     hubspot_base_url: str
     hubspot_token: str
+    hubspot_token_env: str
     odoo_url: str
     odoo_db: str
     odoo_username: str
@@ -103,6 +105,7 @@ def load_settings(*, root: Path | None = None, env: Mapping[str, str] | None = N
             StripeAccount(
                 name=account["name"],
                 api_key=_required(env, account["api_key_env"]),
+                api_key_env=account["api_key_env"],
                 odoo_company_id=int(companies[company]["odoo_company_id"]),
             )
         )
@@ -115,12 +118,13 @@ def load_settings(*, root: Path | None = None, env: Mapping[str, str] | None = N
             env.get("TRUEUP_ANALYTICS_PATH") or root / warehouse.get("analytics_copy")
         ),
         pipelines_dir=duckdb_path.parent / "dlt_pipelines",
-        as_of=date.fromisoformat(env["TRUEUP_AS_OF"]) if env.get("TRUEUP_AS_OF") else date.today(),
+        as_of=_as_of(env),
         stripe_base_url=env.get(stripe["base_url_env"]) or stripe["default_base_url"],
         stripe_api_version=str(stripe["api_version"]),
         stripe_accounts=tuple(accounts),
         hubspot_base_url=env.get(crm["base_url_env"]) or crm["default_base_url"],
         hubspot_token=_required(env, crm["token_env"]),
+        hubspot_token_env=crm["token_env"],
         odoo_url=_required(env, odoo["url_env"]),
         odoo_db=_required(env, odoo["db_env"]),
         odoo_username=_required(env, odoo["username_env"]),
@@ -129,6 +133,18 @@ def load_settings(*, root: Path | None = None, env: Mapping[str, str] | None = N
         field_owners=dict(_section(config, "ownership").get("customer", {})),
         max_writes_per_run=int(config.get("guardrails", {}).get("max_writes_per_run", 500)),
     )
+
+
+def _as_of(env: Mapping[str, str]) -> date:
+    value = env.get("TRUEUP_AS_OF")
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise SettingsError(
+            f"TRUEUP_AS_OF is {value!r}, not a date; give it as YYYY-MM-DD or leave it unset"
+        ) from exc
 
 
 def _section(config: Mapping[str, Any], name: str) -> Mapping[str, Any]:

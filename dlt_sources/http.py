@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 from requests import Request, Response
 
@@ -32,6 +33,12 @@ class AdvancingCursorPaginator(JSONResponseCursorPaginator):
 
     def update_state(self, response: Response, data: list[Any] | None = None) -> None:
         super().update_state(response, data)
+        empty = data is not None and len(data) == 0
+        if self.has_more_path is not None and empty and _says_more(response, self.has_more_path):
+            raise CursorNotAdvancing(
+                f"{self.resource}: the server sent an empty page that says more pages follow; "
+                "there is no cursor to go on from, so paging stopped instead of ending early"
+            )
         if not self._has_next_page or self._next_reference is None:
             return
         cursor = str(self._next_reference)
@@ -46,6 +53,11 @@ class AdvancingCursorPaginator(JSONResponseCursorPaginator):
         # dlt reuses one paginator per resource for every listing; each starts afresh.
         self._seen.clear()
         super().init_request(request)
+
+
+def _says_more(response: Response, has_more_path: Any) -> bool:
+    values = jsonpath.find_values(has_more_path, response.json())
+    return bool(values) and values[0] is True
 
 
 class SecretRedactor(logging.Filter):

@@ -255,7 +255,15 @@ def _update(
         return []
     fields = sorted({name for upsert in upserts for name in upsert.values})
     ids = sorted({targets[upsert.operation_id] for upsert in upserts})
-    current = {row["id"]: row for row in client.read(MODEL, ids, fields, context=context)}
+    started = time.monotonic()
+    try:
+        rows = client.read(MODEL, ids, fields, context=context)
+    except OdooError as exc:
+        # Nothing of these updates was sent; the creates before them stay logged.
+        return [
+            _entry(upsert, run_id, "failed", error=str(exc), started=started) for upsert in upserts
+        ]
+    current = {row["id"]: row for row in rows}
 
     entries = []
     for upsert in upserts:

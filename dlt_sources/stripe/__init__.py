@@ -8,13 +8,17 @@ events are read too and each deleted customer is retrieved by id, which answers 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dlt
+import duckdb
 from dlt.sources import DltSource
 from dlt.sources.rest_api import RESTAPIConfig, rest_api_source
 
 from dlt_sources.http import AdvancingCursorPaginator, redact_loggers
+
+logger = logging.getLogger(__name__)
 
 # Columns staging reads even when no row of a run carries them (a world with no deletions
 # has no `deleted` key anywhere).
@@ -72,8 +76,8 @@ def stripe_source(*, account: str, api_key: str, base_url: str, api_version: str
                 },
             },
             {
-                # TODO(#7): read deletions from every customer event incrementally, and sweep
-                # known ids, so a deletion older than Stripe's 30-day event window is found.
+                # TODO(#7): read deletions from every customer event incrementally; a deletion
+                # older than the 30-day event window is found by `flag_vanished_customers`.
                 "name": "deleted_customers",
                 "table_name": "customers",
                 "columns": CUSTOMER_COLUMNS,
@@ -96,6 +100,29 @@ def stripe_source(*, account: str, api_key: str, base_url: str, api_version: str
     for resource in source.resources.values():
         resource.add_map(_with_account(account))
     return source
+
+
+def flag_vanished_customers(duckdb_path: str, *, account: str, load_id: str) -> int:
+    """Flag as deleted the customers of an account that a complete listing no longer returned.
+
+    Stripe lists every customer that is not deleted, and announces a deletion only as an event
+    kept for 30 days; a customer that was landed before and is missing from a complete listing
+    was deleted upstream. It is kept and flagged, never dropped. Returns how many were flagged.
+    """
+    with duckdb.connect(duckdb_path) as con:
+        flagged = con.execute(
+            "update raw_stripe.customers set deleted = true "
+            "where account = ? and _dlt_load_id != ? and not coalesce(deleted, false) "
+            "returning id",
+            [account, load_id],
+        ).fetchall()
+    if flagged:
+        logger.warning(
+            "stripe %s: %d customers missing from a complete listing flagged deleted",
+            account,
+            len(flagged),
+        )
+    return len(flagged)
 
 
 def _stripe_paginator(resource: str) -> AdvancingCursorPaginator:

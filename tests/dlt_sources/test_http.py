@@ -309,3 +309,11 @@ def test_redact_loggers_masks_secrets_logged_on_the_http_loggers(
             logger.removeHandler(handler)
 
     assert [record.getMessage() for record in caplog.records] == ["GET /v1/customers with key ***"]
+
+
+def test_an_empty_page_that_says_more_follow_stops_the_run() -> None:
+    paginator = stripe_paginator()
+    response = stripe_page(has_more=True)
+
+    with pytest.raises(CursorNotAdvancing, match="empty page that says more pages follow"):
+        paginator.update_state(response, [])

@@ -9,7 +9,7 @@ from typing import Any
 import dlt
 import pytest
 
-from dlt_sources.stripe import stripe_pipeline, stripe_source
+from dlt_sources.stripe import flag_vanished_customers, stripe_pipeline, stripe_source
 from sandbox.http import RunningServer, serve
 from sandbox.stripe import StripeStandIn
 from tests.dlt_sources.conftest import Warehouse
@@ -224,3 +224,34 @@ def test_api_key_never_reaches_the_logs(
     assert len(request_lines) == 2
     assert [m for m in messages if MAIN_KEY in m] == []
     assert MAIN_KEY not in http_logs.text
+
+
+def test_a_customer_gone_from_a_complete_listing_is_kept_and_flagged_deleted(
+    stripe: RunningServer, warehouse: Warehouse
+) -> None:
+    pipeline = stripe_pipeline(
+        duckdb_path=warehouse.duckdb_path, pipelines_dir=str(warehouse.pipelines_dir)
+    )
+
+    def land_and_sweep() -> int:
+        source = stripe_source(
+            account="main", api_key=MAIN_KEY, base_url=stripe.url, api_version=API_VERSION
+        )
+        info = pipeline.run(source, loader_file_format="parquet")
+        return flag_vanished_customers(
+            warehouse.duckdb_path, account="main", load_id=info.loads_ids[-1]
+        )
+
+    stand_in(stripe, {"main": {"customers": [customer(1), customer(2), customer(3)]}})
+    assert land_and_sweep() == 0
+    # Deleted more than 30 days ago: no event, just absent from the listing.
+    stand_in(stripe, {"main": {"customers": [customer(1), customer(3)]}})
+    assert land_and_sweep() == 1
+
+    assert warehouse.rows(
+        "select id, name, coalesce(deleted, false) from raw_stripe.customers order by id"
+    ) == [
+        (customer_id(1), "Buyer 1", False),
+        (customer_id(2), "Buyer 2", True),
+        (customer_id(3), "Buyer 3", False),
+    ]

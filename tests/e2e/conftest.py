@@ -6,7 +6,7 @@ the run report, the warehouse, and the stand-ins' state and call logs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,10 +38,19 @@ class LoopRun:
 
 
 def start_world(
-    tmp: Path, monkeypatch: pytest.MonkeyPatch, *, seed: int, odoo_version: int, plant: bool
+    tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    seed: int,
+    odoo_version: int,
+    plant: bool,
+    mutate: Callable[[World], None] | None = None,
 ) -> tuple[World, Path, Sandbox, Path]:
-    """Serve a freshly seeded world and point the pipeline's environment at it."""
+    """Serve a freshly seeded world (changed by `mutate` first, if given) and point the
+    pipeline's environment at it."""
     world = build_world(seed=seed, size="small", odoo_version=odoo_version, plant=plant)
+    if mutate is not None:
+        mutate(world)
     world_dir = write_world(world, tmp / "world")
     sandbox = start_sandbox(odoo_version=odoo_version)
     sandbox.load(stand_in_payloads(world))

@@ -100,13 +100,11 @@ customer_emails as (
 
 -- Partners that carry no trueup external id are matched by e-mail, archived ones included,
 -- so a returning customer's old partner is re-used rather than duplicated.
-odoo_by_email as (
+email_candidates as (
     select distinct
         customer_emails.stripe_account,
         customer_emails.stripe_customer_id,
-        cast(odoo_partners.odoo_partner_id as varchar) as system_record_id,
-        'email' as match_rule,
-        0.8 as confidence
+        odoo_partners.odoo_partner_id
     from customer_emails
     inner join odoo_partners
         on customer_emails.email_normalized = odoo_partners.email_normalized
@@ -119,6 +117,30 @@ odoo_by_email as (
                 external_ids.odoo_model = 'res.partner'
                 and external_ids.odoo_record_id = odoo_partners.odoo_partner_id
         )
+),
+
+-- A partner that the e-mail of several customers matches belongs to none of them for sure:
+-- it is recorded as ambiguous, for a person to decide, and never adopted.
+candidate_counts as (
+    select
+        odoo_partner_id,
+        count(*) as customers_matched
+    from email_candidates
+    group by odoo_partner_id
+),
+
+odoo_by_email as (
+    select
+        email_candidates.stripe_account,
+        email_candidates.stripe_customer_id,
+        cast(email_candidates.odoo_partner_id as varchar) as system_record_id,
+        case
+            when candidate_counts.customers_matched = 1 then 'email' else 'ambiguous_email'
+        end as match_rule,
+        case when candidate_counts.customers_matched = 1 then 0.8 else 0.3 end as confidence
+    from email_candidates
+    inner join candidate_counts
+        on email_candidates.odoo_partner_id = candidate_counts.odoo_partner_id
 ),
 
 links as (

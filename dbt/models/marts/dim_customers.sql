@@ -36,6 +36,16 @@ crm_links as (
 
 -- The primary partner is the one trueup's external id names; failing that, the only partner
 -- an e-mail matched (several e-mail matches stay without a primary, for review).
+ambiguous_links as (
+    select
+        customer_id,
+        string_agg(system_record_id, ',' order by cast(system_record_id as bigint))
+            as ambiguous_partner_ids
+    from identity
+    where system = 'odoo' and match_rule = 'ambiguous_email'
+    group by customer_id
+),
+
 odoo_links as (
     select
         customer_id,
@@ -51,7 +61,7 @@ odoo_links as (
             case when count(*) = 1 then min(match_rule) end
         ) as odoo_match_rule
     from identity
-    where system = 'odoo'
+    where system = 'odoo' and match_rule != 'ambiguous_email'
     group by customer_id
 ),
 
@@ -64,12 +74,14 @@ final as (
         stripe_customers.is_deleted as is_deleted_in_stripe,
         crm_links.crm_company_id,
         crm_links.crm_match_rule,
+        stripe_customers.crm_company_id as stripe_crm_company_id,
         coalesce(crm_companies.company_name, stripe_customers.customer_name) as customer_name,
         coalesce(billing_contacts.email, stripe_customers.email) as billing_email,
         cast(odoo_links.primary_partner_id as bigint) as odoo_partner_id,
         coalesce(odoo_links.odoo_partner_ids, '') as odoo_partner_ids,
         coalesce(odoo_links.odoo_partner_count, 0) as odoo_partner_count,
         odoo_links.odoo_match_rule,
+        ambiguous_links.ambiguous_partner_ids,
         account_companies.odoo_company_id,
         stripe_customers.created_at
     from stripe_customers
@@ -84,6 +96,10 @@ final as (
     left join odoo_links
         on
             odoo_links.customer_id
+            = stripe_customers.stripe_account || ':' || stripe_customers.stripe_customer_id
+    left join ambiguous_links
+        on
+            ambiguous_links.customer_id
             = stripe_customers.stripe_account || ':' || stripe_customers.stripe_customer_id
     left join account_companies
         on stripe_customers.stripe_account = account_companies.stripe_account

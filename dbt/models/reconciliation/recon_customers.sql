@@ -25,12 +25,18 @@ compared as (
         on customers.odoo_partner_id = partners.odoo_partner_id
 ),
 
+-- With a partner that several customers' e-mail matches, creating one could duplicate it and
+-- adopting it could be wrong: a person decides.
 missing_in_odoo as (
     select
         *,
         'missing_in_odoo' as kind,
-        'no_odoo_partner' as reason_code,
-        'correctable' as disposition,
+        case
+            when ambiguous_partner_ids is null then 'no_odoo_partner'
+            else 'ambiguous_email_match'
+        end as reason_code,
+        case when ambiguous_partner_ids is null then 'correctable' else 'review' end
+            as disposition,
         'high' as severity,
         cast(null as varchar) as field_name,
         'stripe' as owner_system,
@@ -38,6 +44,25 @@ missing_in_odoo as (
         cast(null as varchar) as odoo_value
     from compared
     where not is_deleted_in_stripe and odoo_partner_count = 0
+),
+
+-- The CRM is not written by trueup: a customer it does not know is for a person to add.
+missing_in_crm as (
+    select
+        *,
+        'missing_in_crm' as kind,
+        case
+            when stripe_crm_company_id is null then 'no_crm_reference'
+            else 'crm_company_not_found'
+        end as reason_code,
+        'review' as disposition,
+        'medium' as severity,
+        cast(null as varchar) as field_name,
+        'crm' as owner_system,
+        cast(null as varchar) as owner_value,
+        cast(null as varchar) as odoo_value
+    from compared
+    where not is_deleted_in_stripe and crm_company_id is null
 ),
 
 deleted_upstream as (
@@ -136,6 +161,8 @@ name_differs as (
 
 discrepancies as (
     select * from missing_in_odoo
+    union all
+    select * from missing_in_crm
     union all
     select * from deleted_upstream
     union all

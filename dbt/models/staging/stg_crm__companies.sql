@@ -7,8 +7,8 @@ source as (
 renamed as (
     select
         id as crm_company_id,
-        properties__name as company_name,
-        lower(trim(properties__domain)) as domain,
+        nullif(trim(properties__name), '') as company_name,
+        nullif(lower(trim(properties__domain)), '') as domain,
         properties__country as country_code,
         properties__lifecyclestage as lifecycle_stage,
         coalesce(archived, false) as is_archived,

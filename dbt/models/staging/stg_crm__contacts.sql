@@ -7,9 +7,9 @@ source as (
 renamed as (
     select
         id as crm_contact_id,
-        properties__associatedcompanyid as crm_company_id,
-        properties__email as email,
-        lower(trim(properties__email)) as email_normalized,
+        nullif(trim(properties__associatedcompanyid), '') as crm_company_id,
+        nullif(trim(properties__email), '') as email,
+        nullif(lower(trim(properties__email)), '') as email_normalized,
         properties__firstname as first_name,
         properties__lastname as last_name,
         coalesce(archived, false) as is_archived,

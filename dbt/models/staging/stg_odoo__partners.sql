@@ -9,7 +9,7 @@ renamed as (
         id as odoo_partner_id,
         name as partner_name,
         email,
-        lower(trim(email)) as email_normalized,
+        nullif(lower(trim(email)), '') as email_normalized,
         coalesce(is_company, false) as is_company,
         coalesce(active, false) as is_active,
         company_id as odoo_company_id,
