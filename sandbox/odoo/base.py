@@ -2,12 +2,16 @@
 
 These mirror the ids real Odoo gives them (admin is uid 2, the main company id 1, the United
 States id 233, and USD id 1 on 19 but 2 on 16), so ids a test or a world names stay the ones
-real Odoo would use. A world's own records must use ids above these.
+real Odoo would use. A world's own records must use ids above these. The main company has the
+generic chart's sale and bank journals (`accounting.main_chart`), and activities find the "To
+Do" type (id 4) and the ir.model rows they point at.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from sandbox.odoo.accounting import main_chart
 
 ADMIN_UID = 2
 MAIN_COMPANY_ID = 1
@@ -54,10 +58,14 @@ def _rates(version: int) -> list[dict[str, Any]]:
 
     The recorded 16 database reads EUR at 0.6540650140623978 and JPY at 87.3961671790176 per
     USD: both follow from these rows. The JPY row's id was not recorded. The recorded 19
-    database showed no rates, so 19 starts without any (every currency at 1.0).
+    database listed none, yet its posted EUR invoices convert at 1.2834 EUR per USD (recorded:
+    370.35 EUR read as 288.57 USD, 200 EUR as 155.84), so 19 starts with that one EUR rate.
+    Its date and id were not recorded.
     """
     if version >= 17:
-        return []
+        return [
+            {"id": 1, "name": "2010-01-01", "currency_id": 126, "rate": 1.2834, "company_id": 1}
+        ]
     usd_id, eur_id, jpy_id = 2, 1, 26
     return [
         {"id": 1, "name": "2010-01-01", "currency_id": usd_id, "rate": 1.2834, "company_id": 1},
@@ -89,7 +97,26 @@ def base_records(version: int) -> dict[str, list[dict[str, Any]]]:
         ("base", "be", "res.country", 20),
         ("base", "fr", "res.country", 75),
     ]
+    chart = main_chart(version, MAIN_COMPANY_ID)
+    # ir.model ids: account.move's was recorded (443 on 16, 463 on 19); the others were not.
+    move_model_id = 443 if version < 17 else 463
+    ir_models = [
+        {"id": move_model_id, "model": "account.move", "name": "Journal Entry"},
+        {"id": move_model_id + 1, "model": "account.payment", "name": "Payments"},
+        {"id": 85, "model": "res.partner", "name": "Contact"},
+        {"id": move_model_id + 200, "model": "sale.order", "name": "Sales Order"},
+    ]
     return {
+        **chart,
+        "ir.model": ir_models,
+        "mail.activity.type": [
+            {"id": 1, "name": "Email"},
+            {"id": 2, "name": "Call"},
+            {"id": 4, "name": "To Do"},
+        ],
+        "account.chart.template": [{"id": 1, "name": "Generic Chart Template"}]
+        if version < 17
+        else [],
         "res.company": [
             {
                 "id": MAIN_COMPANY_ID,

@@ -14,6 +14,7 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from sandbox.odoo import accounting
 from sandbox.odoo.errors import user_error, validation_error
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ COMPUTED: dict[str, frozenset[str]] = {
         }
     ),
 }
+COMPUTED.update(accounting.COMPUTED)
 
 # A product.product keeps these itself; every other product field lives on its template
 # (Odoo's `_inherits = {"product.template": "product_tmpl_id"}`).
@@ -124,6 +126,7 @@ def defaults(version: int) -> dict[str, dict[str, Any]]:
         "tax_ids" if version >= 17 else "tax_id": [],
     }
     return {
+        **accounting.defaults(version),
         "res.currency.rate": {"rate": 1.0},
         "product.template": product,
         "product.product": {"active": True, "standard_price": 0.0},
@@ -433,7 +436,9 @@ def action_draft(db: Database, env: Env, ids: list[int]) -> bool:
 
 
 def check_unlink(db: Database, model: str, ids: list[int]) -> None:
-    """Records Odoo refuses to delete (sale.order._unlink_except_draft_or_cancel)."""
+    """Records Odoo refuses to delete (sale.order._unlink_except_draft_or_cancel, posted
+    entries)."""
+    accounting.check_unlink(db, model, ids)
     if model == "sale.order":
         for record_id in ids:
             if db.tables[model][record_id].get("state") not in ("draft", "cancel"):
@@ -448,6 +453,9 @@ def check_unlink(db: Database, model: str, ids: list[int]) -> None:
 
 def compute(db: Database, model: str, record: dict[str, Any], name: str) -> Any:
     """The value of a computed business field, or NOT_COMPUTED for a stored one."""
+    found = accounting.compute(db, model, record, name)
+    if found is not accounting.NOT_COMPUTED:
+        return found
     if name not in COMPUTED.get(model, ()):
         return NOT_COMPUTED
     if model == "res.currency":

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.odoo import business
+from sandbox.odoo import accounting, business
 from sandbox.odoo.errors import (
     access_error,
     attribute_error,
     missing_error,
     type_error,
     user_error,
+    value_error,
 )
 from sandbox.odoo.importer import load_rows
 from sandbox.odoo.orm import Database, Env
@@ -91,6 +92,7 @@ def methods_for(version: int) -> dict[str, Method]:
         Method("action_cancel", True, (), mutates=True, models=frozenset({"sale.order"})),
         Method("action_draft", True, (), mutates=True, models=frozenset({"sale.order"})),
     ]
+    table.extend(_accounting_methods(version))
     if version < 17:
         # 16's action_archive ends in toggle_active, which returns nothing: JSON-RPC answers
         # null and XML-RPC a marshalling fault, after the records were archived.
@@ -99,6 +101,71 @@ def methods_for(version: int) -> dict[str, Method]:
     if version < 17:
         table.append(Method("name_get", True, ()))
     return {method.name: method for method in table}
+
+
+def _accounting_methods(version: int) -> list[Method]:
+    """Accounting, activity and invoicing actions, with each version's wizard method names."""
+    reversal = frozenset({"account.move.reversal"})
+    table = [
+        Method(
+            "action_post",
+            True,
+            (),
+            mutates=True,
+            models=frozenset({"account.move", "account.payment"}),
+        ),
+        Method("button_draft", True, (), mutates=True, models=frozenset({"account.move"})),
+        Method(
+            "js_assign_outstanding_line",
+            True,
+            (("line_id", REQUIRED),),
+            mutates=True,
+            models=frozenset({"account.move"}),
+        ),
+        Method(
+            "action_create_payments",
+            True,
+            (),
+            mutates=True,
+            models=frozenset({"account.payment.register"}),
+        ),
+        Method("action_done", True, (), mutates=True, models=frozenset({"mail.activity"})),
+        Method(
+            "create_invoices",
+            True,
+            (),
+            mutates=True,
+            models=frozenset({"sale.advance.payment.inv"}),
+        ),
+    ]
+    if version >= 17:
+        # 17 split 16's reverse_moves (refund_method on the wizard) into two buttons.
+        table.append(Method("refund_moves", True, (), mutates=True, models=reversal))
+        table.append(Method("modify_moves", True, (), mutates=True, models=reversal))
+        table.append(
+            Method("reverse_moves", True, (("is_modify", False),), mutates=True, models=reversal)
+        )
+        table.append(
+            Method(
+                "try_loading",
+                False,
+                (("template_code", REQUIRED), ("company", False), ("install_demo", True)),
+                mutates=True,
+                models=frozenset({"account.chart.template"}),
+            )
+        )
+    else:
+        table.append(Method("reverse_moves", True, (), mutates=True, models=reversal))
+        table.append(
+            Method(
+                "try_loading",
+                True,
+                (("company", False), ("install_demo", True)),
+                mutates=True,
+                models=frozenset({"account.chart.template"}),
+            )
+        )
+    return table
 
 
 def find_method(methods: dict[str, Method], model: str, name: str, *, version: int) -> Method:
@@ -267,6 +334,64 @@ def _action_draft(db: Database, env: Env, model: str, ids: list[int], a: dict[st
     return business.action_draft(db, env, _existing(db, env, model, ids))
 
 
+def _action_post(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    ids = _existing(db, env, model, ids)
+    if model == "account.payment":
+        accounting.payment_post(db, env, ids)
+        return None
+    return accounting.action_post(db, env, ids)
+
+
+def _button_draft(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    accounting.button_draft(db, env, _existing(db, env, model, ids))
+    return None
+
+
+def _js_assign(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return accounting.js_assign_outstanding_line(
+        db, env, _existing(db, env, model, ids), int(a["line_id"])
+    )
+
+
+def _one(db: Database, env: Env, model: str, ids: list[int]) -> int:
+    ids = _existing(db, env, model, ids)
+    if len(ids) != 1:
+        raise value_error(f"Expected singleton: {model}({', '.join(str(i) for i in ids)},)")
+    return ids[0]
+
+
+def _create_payments(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return accounting.action_create_payments(db, env, _one(db, env, model, ids))
+
+
+def _reverse(mode: str | None) -> Callable[[Database, Env, str, list[int], dict[str, Any]], Any]:
+    def runner(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+        wizard_id = _one(db, env, model, ids)
+        chosen = mode
+        if chosen is None:
+            # 16: the wizard's refund_method; 19's reverse_moves(is_modify).
+            wizard = db.tables[model][wizard_id]
+            chosen = "modify" if a.get("is_modify") else wizard.get("refund_method") or "refund"
+        return accounting.reverse(db, env, wizard_id, mode=chosen)
+
+    return runner
+
+
+def _action_done(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return accounting.activity_done(db, env, _existing(db, env, model, ids))
+
+
+def _create_invoices(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return accounting.create_invoices(db, env, _one(db, env, model, ids))
+
+
+def _try_loading(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    company = a.get("company")
+    company_id = company[0] if isinstance(company, list) and company else company
+    accounting.load_chart(db, int(company_id or db.env_company()))
+    return None
+
+
 def _set_active(active: bool) -> Callable[[Database, Env, str, list[int], dict[str, Any]], Any]:
     def runner(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
         if "active" not in db.schema(model).fields:
@@ -302,6 +427,16 @@ _RUNNERS: dict[str, Callable[[Database, Env, str, list[int], dict[str, Any]], An
     "action_confirm": _action_confirm,
     "action_cancel": _action_cancel,
     "action_draft": _action_draft,
+    "action_post": _action_post,
+    "button_draft": _button_draft,
+    "js_assign_outstanding_line": _js_assign,
+    "action_create_payments": _create_payments,
+    "reverse_moves": _reverse(None),
+    "refund_moves": _reverse("refund"),
+    "modify_moves": _reverse("modify"),
+    "action_done": _action_done,
+    "create_invoices": _create_invoices,
+    "try_loading": _try_loading,
     "action_archive": _set_active(False),
     "action_unarchive": _set_active(True),
 }

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.odoo import business
+from sandbox.odoo import accounting, business
 from sandbox.odoo import domain as domains
 from sandbox.odoo.errors import (
     access_error,
@@ -264,6 +264,8 @@ class Database:
             return float(raw or 0.0)
         if kind == "many2one_reference":
             return raw or 0
+        if raw == "" and (model, name) in accounting.EMPTY_TEXT:
+            return raw
         if raw is None or raw == "":
             return False
         if kind == "datetime":
@@ -536,6 +538,8 @@ class Database:
         elif model == "res.currency.rate":
             vals.setdefault("name", env.now[:10])
             vals.setdefault("company_id", self.env_company())
+        else:
+            vals.update(accounting.dynamic_defaults(self, env, model, vals))
         return vals
 
     def _split_delegated(
@@ -566,6 +570,7 @@ class Database:
                     user["company_ids"] = [*(user.get("company_ids") or []), record["id"]]
         if model == "product.template" and env.context.get("create_product_product", True):
             self.create(env, "product.product", [{"product_tmpl_id": record["id"]}])
+        accounting.after_create(self, env, model, record)
 
     def _activate_currency(self, currency_id: Any) -> None:
         """A company's currency is switched on when the company takes it (res.company)."""
@@ -603,6 +608,7 @@ class Database:
             raise company_access_error(model, hidden)
         if model == "res.currency":
             business.check_currency_write(self, ids, vals)
+        accounting.check_write(self, env, model, ids, vals)
 
         own, inherited = self._split_delegated(model, vals)
         for record_id in ids:
@@ -617,6 +623,7 @@ class Database:
             self._check(model, record)
             if inherited and record.get("product_tmpl_id"):
                 self.write(env, "product.template", [record["product_tmpl_id"]], inherited)
+        accounting.after_write(self, env, model, ids, vals)
         self.revision += 1
         return True
 
@@ -666,6 +673,7 @@ class Database:
         if hidden:
             raise company_access_error(model, hidden)
         business.check_unlink(self, model, ids)
+        accounting.before_unlink(self, model, ids)
 
         # Children whose link to these records is ondelete=cascade go with them.
         for (parent, field_name), inverse in INVERSES.items():
@@ -713,7 +721,11 @@ class Database:
                 continue
             if name in business.COMPUTED.get(model, ()):
                 continue
-            readonly = spec.get("readonly") and name not in ("currency_id", "name")
+            readonly = (
+                spec.get("readonly")
+                and name not in ("currency_id", "name")
+                and model not in accounting.WRITES_READONLY
+            )
             if readonly and not force:
                 continue
             if kind == "selection" and value not in (False, None):

@@ -1,11 +1,14 @@
 """The models the Odoo stand-in knows: their fields, default order and labels, per version.
 
 `res.partner`, `ir.model.data`, `res.company`, `res.currency`, `product.product`,
-`product.template`, `sale.order` and `sale.order.line` take their fields from the `fields_get`
-answers recorded on real Odoo (copied beside this module as `fields_<version>.json`). The other
+`product.template`, `sale.order`, `sale.order.line`, `account.move`, `account.move.line`,
+`account.payment`, `account.payment.register`, `account.tax` and `account.journal` take their
+fields from the `fields_get` answers recorded on real Odoo (copied beside this module as
+`fields_<version>.json`). The other
 models the recorded cases touch (`res.users`, `res.country`, `res.partner.category`,
-`res.currency.rate`, and the catalog's `product.category`, `uom.uom`, `product.pricelist`) are
-described here by hand with the handful of fields they need.
+`res.currency.rate`, the catalog's `product.category`, `uom.uom`, `product.pricelist`, the
+chart's `account.account`, reconciliation records, the reversal and invoicing wizards,
+`mail.activity` and `ir.model`) are described here by hand with the handful of fields they need.
 """
 
 from __future__ import annotations
@@ -98,6 +101,129 @@ EXTRA_FIELDS["product.pricelist"] = {
     "company_id": _field("many2one", "res.company"),
 }
 
+# Accounting and activity models the recorded fields_get did not describe: the chart
+# (accounts), reconciliation records, the wizards' own fields, activities and ir.model.
+EXTRA_FIELDS["account.account"] = {
+    "name": _field("char", required=True),
+    "code": _field("char", required=True),
+    "account_type": _field(
+        "selection",
+        selection=[
+            ["asset_receivable", "Receivable"],
+            ["asset_cash", "Bank and Cash"],
+            ["asset_current", "Current Assets"],
+            ["liability_payable", "Payable"],
+            ["liability_current", "Current Liabilities"],
+            ["income", "Income"],
+        ],
+        required=True,
+    ),
+    "reconcile": _field("boolean"),
+    "company_id": _field("many2one", "res.company", required=True),
+}
+EXTRA_FIELDS["account.tax.group"] = {
+    "name": _field("char", required=True),
+    "company_id": _field("many2one", "res.company"),
+}
+EXTRA_FIELDS["account.payment.method.line"] = {
+    "name": _field("char"),
+    "journal_id": _field("many2one", "account.journal"),
+    "payment_type": _field(
+        "selection", selection=[["inbound", "Inbound"], ["outbound", "Outbound"]]
+    ),
+}
+EXTRA_FIELDS["account.partial.reconcile"] = {
+    "debit_move_id": _field("many2one", "account.move.line", required=True),
+    "credit_move_id": _field("many2one", "account.move.line", required=True),
+    "amount": _field("monetary"),
+    "debit_amount_currency": _field("monetary"),
+    "credit_amount_currency": _field("monetary"),
+    "full_reconcile_id": _field("many2one", "account.full.reconcile"),
+    "company_id": _field("many2one", "res.company"),
+}
+EXTRA_FIELDS["account.full.reconcile"] = {
+    "name": _field("char"),
+}
+EXTRA_FIELDS["account.move.reversal"] = {
+    "move_ids": _field("many2many", "account.move"),
+    "reason": _field("char"),
+    "date": _field("date"),
+    "journal_id": _field("many2one", "account.journal"),
+    "company_id": _field("many2one", "res.company"),
+}
+EXTRA_FIELDS["account.chart.template"] = {
+    "name": _field("char"),
+}
+EXTRA_FIELDS["sale.advance.payment.inv"] = {
+    "advance_payment_method": _field(
+        "selection",
+        selection=[["delivered", "Regular invoice"], ["percentage", "Down payment"]],
+    ),
+    "sale_order_ids": _field("many2many", "sale.order"),
+}
+EXTRA_FIELDS["ir.model"] = {
+    "name": _field("char", required=True),
+    "model": _field("char", required=True),
+}
+EXTRA_FIELDS["mail.activity.type"] = {
+    "name": _field("char", required=True),
+}
+EXTRA_FIELDS["mail.activity"] = {
+    "res_model_id": _field("many2one", "ir.model", required=True),
+    "res_model": _field("char", readonly=True),
+    "res_id": _field("many2one_reference", required=True),
+    "activity_type_id": _field("many2one", "mail.activity.type"),
+    "summary": _field("char"),
+    "note": _field("html"),
+    "date_deadline": _field("date", required=True),
+    "user_id": _field("many2one", "res.users"),
+    "state": _field(
+        "selection",
+        selection=[["overdue", "Overdue"], ["today", "Today"], ["planned", "Planned"]],
+        readonly=True,
+    ),
+}
+
+# Fields one version has and the other lacks, on the models above and on res.company.
+VERSION_EXTRA_FIELDS: dict[int, dict[str, dict[str, dict[str, Any]]]] = {
+    16: {
+        "account.move.reversal": {
+            "refund_method": _field(
+                "selection",
+                selection=[
+                    ["refund", "Partial Refund"],
+                    ["cancel", "Full Refund"],
+                    ["modify", "Full refund and new draft invoice"],
+                ],
+            ),
+            "date_mode": _field(
+                "selection", selection=[["custom", "Specific"], ["entry", "Journal Entry Date"]]
+            ),
+        },
+    },
+    19: {
+        "account.move": {"invoice_currency_rate": _field("float", readonly=True)},
+        "res.company": {
+            "hard_lock_date": _field("date"),
+            "sale_lock_date": _field("date"),
+        },
+        "mail.activity": {
+            "active": _field("boolean"),
+            "date_done": _field("date", readonly=True),
+            "state": _field(
+                "selection",
+                selection=[
+                    ["overdue", "Overdue"],
+                    ["today", "Today"],
+                    ["planned", "Planned"],
+                    ["done", "Done"],
+                ],
+                readonly=True,
+            ),
+        },
+    },
+}
+
 COMMON_FIELDS: dict[str, dict[str, Any]] = {
     "create_date": {"type": "datetime", "readonly": True, "required": False},
     "write_date": {"type": "datetime", "readonly": True, "required": False},
@@ -121,6 +247,14 @@ DEFAULT_ORDER: dict[str, str] = {
     "product.pricelist": "name asc, id asc",
     "sale.order": "date_order desc, id desc",
     "sale.order.line": "order_id asc, sequence asc, id asc",
+    "account.move": "date desc, name desc, id desc",
+    "account.move.line": "date desc, move_name desc, id asc",
+    "account.payment": "date desc, name desc",
+    "account.journal": "sequence asc, type asc, code asc",
+    "account.tax": "sequence asc, id asc",
+    "account.account": "code asc",
+    "mail.activity": "date_deadline asc, id asc",
+    "ir.model": "model asc",
 }
 
 # one2many fields and the many2one on the comodel that holds them (Odoo's `inverse_name`).
@@ -129,6 +263,8 @@ INVERSES: dict[tuple[str, str], str] = {
     ("res.currency", "rate_ids"): "currency_id",
     ("product.template", "product_variant_ids"): "product_tmpl_id",
     ("res.company", "child_ids"): "parent_id",
+    ("account.move", "line_ids"): "move_id",
+    ("account.move", "invoice_line_ids"): "move_id",
 }
 
 # Columns the database declares NOT NULL (partner names are a check constraint instead).
@@ -143,6 +279,12 @@ NOT_NULL: dict[str, tuple[str, ...]] = {
     "product.template": ("name",),
     "sale.order": ("name", "partner_id", "company_id", "date_order"),
     "sale.order.line": ("order_id", "name", "product_uom_qty", "price_unit", "customer_lead"),
+    "account.move": ("journal_id", "company_id", "currency_id", "move_type", "state", "date"),
+    "account.move.line": ("move_id", "account_id", "currency_id"),
+    "account.tax": ("name", "amount_type", "type_tax_use", "company_id"),
+    "account.journal": ("name", "code", "type", "company_id"),
+    "account.payment": ("journal_id", "payment_type", "partner_type"),
+    "mail.activity": ("res_model_id", "res_id", "date_deadline"),
 }
 
 # Field labels (`string`) as Odoo shows them; `load` names fields by label in its messages.
@@ -213,9 +355,11 @@ def load_schemas(version: int) -> dict[str, ModelSchema]:
     recorded = json.loads((SCHEMA_DIR / f"fields_{version}.json").read_text(encoding="utf-8"))
 
     schemas: dict[str, ModelSchema] = {}
+    versioned = VERSION_EXTRA_FIELDS.get(version, {})
     for model in sorted(set(recorded) | set(EXTRA_FIELDS)):
         fields = dict(COMMON_FIELDS)
         fields.update(EXTRA_FIELDS.get(model, {}))
+        fields.update(versioned.get(model, {}))
         fields.update(recorded.get(model, {}))
         schemas[model] = ModelSchema(model, fields, DEFAULT_ORDER.get(model, "id asc"))
 

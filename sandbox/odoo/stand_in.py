@@ -48,7 +48,8 @@ SUPPORTED_VERSIONS = (16, 19)
 
 
 class OdooStandIn(StandIn):
-    """A loopback Odoo 16 or 19: partners, companies, users, currencies, products, sale orders."""
+    """A loopback Odoo 16 or 19: partners, companies, currencies, products, sale orders,
+    invoices, taxes, payments, credit notes and activities."""
 
     system = "odoo"
 

@@ -339,18 +339,27 @@ SERVED_MODELS = frozenset(
         "product.template",
         "sale.order",
         "sale.order.line",
+        "account.move",
+        "account.move.line",
+        "account.tax",
+        "account.payment",
+        "account.payment.register",
+        "account.move.reversal",
+        "mail.activity",
+        "ir.model",
+        "sale.advance.payment.inv",
     }
 )
 
 # In-scope cases (served models, JSON-RPC or JSON-2) that are not replayed, and why.
 NOT_REPLAYED: dict[str, str] = {
-    "v19.extra2.lock.company.remove_hard_lock": "needs accounting lock dates (hard_lock_date)",
     "v19.xmlrpc.access_error": (
         "needs the demo user (uid 5) and ir.config_parameter's access rules; the stand-in "
         "serves one user, the integration user"
     ),
     "v16.extra2.multicompany.partner.company_dependent.B": (
-        "needs accounting: company-dependent receivable/payable accounts and credit_limit"
+        "needs company-dependent partner properties (property_account_receivable_id and "
+        "payable per company) and credit_limit, which the stand-in does not model"
     ),
 }
 
@@ -362,7 +371,7 @@ def skip_reason(case: dict[str, Any]) -> str | None:
     model = case["request"].get("model")
     # no.such.model is asked for on purpose, to see the unknown-model error.
     if model is not None and model not in SERVED_MODELS and model != "no.such.model":
-        return f"{model} is not served by the stand-in yet (issue 4: accounting and activities)"
+        return f"{model} is not served by the stand-in"
     return None
 
 
@@ -453,6 +462,268 @@ def _read_back_t(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> 
     replayer.mapped[case["request"]["args"][0][1][2]] = _write_date(replayer, first)
 
 
+# -- accounting set-ups ---------------------------------------------------------------------------
+
+# The recorded "Trueup Parent Co" partner each version's invoices were made for.
+PARENT_PARTNER = {16: 181, 19: 210}
+
+
+def _version(case: dict[str, Any]) -> int:
+    return int(str(case["odoo_version"]).split(".")[0])
+
+
+def _partner(replayer: Replayer, recorded: int, name: str) -> int:
+    """The stand-in's partner for a recorded id, made with the recorded name if none is yet."""
+    if recorded not in replayer.mapped:
+        (partner_id,) = replayer.rpc("res.partner", "create", [[{"name": name}]])
+        replayer.mapped[recorded] = partner_id
+    mapped: int = replayer.mapped[recorded]
+    return mapped
+
+
+def _make_invoice(
+    replayer: Replayer,
+    partner_id: int,
+    lines: list[tuple[float, float]],
+    *,
+    post: bool = True,
+    day: str = "2026-12-01",
+    currency_id: int | None = None,
+    ref: str | None = None,
+    company_id: int | None = None,
+) -> tuple[int, list[int]]:
+    """A customer invoice with untaxed lines (quantity, price); returns (id, line ids)."""
+    vals: dict[str, Any] = {
+        "move_type": "out_invoice",
+        "partner_id": partner_id,
+        "invoice_date": day,
+        "invoice_line_ids": [
+            [0, 0, {"name": "Trueup service line", "quantity": qty, "price_unit": price}]
+            for qty, price in lines
+        ],
+    }
+    if currency_id is not None:
+        vals["currency_id"] = currency_id
+    if ref is not None:
+        vals["ref"] = ref
+    kwargs = {"context": {"allowed_company_ids": [company_id]}} if company_id else {}
+    (move_id,) = replayer.rpc("account.move", "create", [[vals]], kwargs)
+    if post:
+        replayer.rpc("account.move", "action_post", [[move_id]], kwargs)
+    (move,) = replayer.rpc("account.move", "read", [[move_id], ["invoice_line_ids"]], kwargs)
+    return move_id, list(move["invoice_line_ids"])
+
+
+def _invoice(
+    move: int,
+    line: int | None = None,
+    *,
+    lines: tuple[tuple[float, float], ...] = ((2.0, 100.0),),
+    post: bool = True,
+    other_partner: int | None = None,
+) -> Setup:
+    """A fresh invoice of the parent partner (2 x 100.00 USD unless told), mapped to `move`."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        partner_id = replayer.mapped[PARENT_PARTNER[_version(case)]]
+        move_id, line_ids = _make_invoice(replayer, partner_id, list(lines), post=post)
+        replayer.mapped[move] = move_id
+        if line is not None:
+            replayer.mapped[line] = line_ids[0]
+        if other_partner is not None:
+            _partner(replayer, other_partner, "Trueup Other Customer")
+
+    return setup
+
+
+def _reversal_wizard(move: int, wizard: int) -> Setup:
+    """A posted 80.00 invoice and a reversal wizard on it (16: refund_method 'cancel')."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        _invoice(move, lines=((1.0, 80.0),))(replayer, case, clock)
+        vals: dict[str, Any] = {"reason": "Trueup cancel", "date": "2026-12-01"}
+        if _version(case) < 17:
+            vals.update(refund_method="cancel", date_mode="custom")
+        context = {"active_model": "account.move", "active_ids": [replayer.mapped[move]]}
+        wizard_id = replayer.rpc("account.move.reversal", "create", [vals], {"context": context})
+        replayer.mapped[wizard] = wizard_id
+
+    return setup
+
+
+def _draft_payment(payment: int) -> Setup:
+    """A fresh draft inbound payment of 30.00 from the parent partner."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        vals = {
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "partner_id": replayer.mapped[PARENT_PARTNER[_version(case)]],
+            "amount": 30.0,
+            "date": "2026-12-02",
+        }
+        replayer.mapped[payment] = replayer.rpc("account.payment", "create", [vals])
+
+    return setup
+
+
+def _invoice_and_payment_line(move: int, payment: int, line: int) -> Setup:
+    """A posted 30.00 invoice, and the receivable line of a recorded (posted) payment."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        _invoice(move, lines=((1.0, 30.0),))(replayer, case, clock)
+        (row,) = replayer.rpc("account.payment", "read", [[replayer.mapped[payment]], ["move_id"]])
+        lines = replayer.rpc(
+            "account.move.line",
+            "search",
+            [
+                [
+                    ["move_id", "=", row["move_id"][0]],
+                    ["account_id.account_type", "=", "asset_receivable"],
+                ]
+            ],
+        )
+        replayer.mapped[line] = lines[0]
+
+    return setup
+
+
+def _partners(named: dict[int, str]) -> Setup:
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        for recorded, name in named.items():
+            _partner(replayer, recorded, name)
+
+    return setup
+
+
+def _payable_invoices(invoices: dict[int, tuple[int, str, float]]) -> Setup:
+    """Fresh posted invoices {recorded id: (recorded partner, partner name, amount)}."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        for move, (recorded_partner, name, amount) in invoices.items():
+            partner_id = _partner(replayer, recorded_partner, name)
+            replayer.mapped[move], _ = _make_invoice(replayer, partner_id, [(1.0, amount)])
+
+    return setup
+
+
+def _batch_draft(move: int, partner: int, ref: str) -> Setup:
+    """A fresh draft 10.00 invoice of the batch's first partner, with the batch's ref."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        replayer.mapped[move], _ = _make_invoice(
+            replayer, replayer.mapped[partner], [(1.0, 10.0)], post=False, ref=ref
+        )
+
+    return setup
+
+
+def _lock_company(company: int, posted: int, draft: int | None, ref: str) -> Setup:
+    """The generic chart in the fresh lock company, a posted invoice of 2026-11-10 (40.00) and,
+    on 19, a draft one of 2026-11-15 (20.00)."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        company_id = replayer.mapped[company]
+        if _version(case) >= 17:
+            replayer.rpc("account.chart.template", "try_loading", ["generic_coa", company_id])
+        else:
+            replayer.rpc("account.chart.template", "try_loading", [[1], company_id])
+        (partner_id,) = replayer.rpc("res.partner", "create", [[{"name": "Trueup Lock Customer"}]])
+        replayer.notes["lock_customer"] = partner_id
+        replayer.mapped[posted], _ = _make_invoice(
+            replayer, partner_id, [(1.0, 40.0)], day="2026-11-10", ref=ref, company_id=company_id
+        )
+        if draft is not None:
+            replayer.mapped[draft], _ = _make_invoice(
+                replayer,
+                partner_id,
+                [(1.0, 20.0)],
+                post=False,
+                day="2026-11-15",
+                ref=ref,
+                company_id=company_id,
+            )
+
+    return setup
+
+
+def _drop_draft(company: int, draft: int) -> Setup:
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        context = {"context": {"allowed_company_ids": [replayer.mapped[company]]}}
+        replayer.rpc("account.move", "unlink", [[replayer.mapped[draft]]], context)
+
+    return setup
+
+
+def _hard_lock(company: int) -> Setup:
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        company_id = replayer.mapped[company]
+        context = {"context": {"allowed_company_ids": [company_id]}}
+        replayer.rpc(
+            "res.company", "write", [[company_id], {"hard_lock_date": "2026-10-31"}], context
+        )
+
+    return setup
+
+
+def _lock_invoice(company: int, move: int, amount: float, day: str, ref: str) -> Setup:
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        replayer.mapped[move], _ = _make_invoice(
+            replayer,
+            replayer.notes["lock_customer"],
+            [(1.0, amount)],
+            post=False,
+            day=day,
+            ref=ref,
+            company_id=replayer.mapped[company],
+        )
+
+    return setup
+
+
+def _eur_invoice(move: int, currency: int, company: int | None = None) -> Setup:
+    """A fresh posted 2 x 100.00 EUR invoice, in the main company or a fresh one."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        company_id = replayer.mapped[company] if company is not None else None
+        partner_id = replayer.mapped[PARENT_PARTNER[_version(case)]]
+        replayer.mapped[move], _ = _make_invoice(
+            replayer, partner_id, [(2.0, 100.0)], currency_id=currency, company_id=company_id
+        )
+
+    return setup
+
+
+def _post(move: int) -> Setup:
+    """The case's state_before says the invoice was posted by a call that was not recorded."""
+
+    def setup(replayer: Replayer, case: dict[str, Any], clock: FakeClock) -> None:
+        replayer.rpc("account.move", "action_post", [[replayer.mapped[move]]])
+
+    return setup
+
+
+def _payreg(version: int, first_partner: int, moves: list[list[int]]) -> dict[str, Setup]:
+    """Set-ups of the four register-wizard batches (one/two partners, grouped or not)."""
+    names = ["One G", "One U", "Two G1", "Two G2", "Two U1", "Two U2"]
+    amounts = [100.0, 50.0, 70.0]
+    batches = {
+        "one_partner.grouped": [(0, moves[0][0], 0), (0, moves[0][1], 1)],
+        "one_partner.ungrouped": [(1, moves[1][0], 0), (1, moves[1][1], 1)],
+        "two_partners.grouped": [(2, moves[2][0], 0), (2, moves[2][1], 1), (3, moves[2][2], 2)],
+        "two_partners.ungrouped": [(4, moves[3][0], 0), (4, moves[3][1], 1), (5, moves[3][2], 2)],
+    }
+    return {
+        f"v{version}.extra2.payreg.{batch}.create": _payable_invoices(
+            {
+                move: (first_partner + partner, f"Trueup Pay {names[partner]}", amounts[index])
+                for partner, move, index in rows
+            }
+        )
+        for batch, rows in batches.items()
+    }
+
+
 # Keyed by case id; the refs are the recorded runs' tags, which later cases search for.
 SETUPS: dict[str, Setup] = {
     "v19.partner.unlink": _fresh_partner("Trueup To Delete"),
@@ -468,6 +739,64 @@ SETUPS: dict[str, Setup] = {
     "v16.extra2.category.write.link_link_unlink": _fresh_partner("Trueup Tagged Partner"),
     "v16.extra2.paging2.write_three": _write_three("TU4C9E2F20-WD"),
     "v16.extra2.paging2.search_read.eq_T": _read_back_t,
+    # accounting, 19
+    "v19.invoice.posted.write_line_price": _invoice(163, 357),
+    "v19.invoice.posted.write_line_direct": _invoice(164, 359),
+    "v19.invoice.posted.write_amount_total": _invoice(165),
+    "v19.invoice.posted.write_partner": _invoice(166, other_partner=212),
+    "v19.invoice.button_draft": _invoice(167, 365),
+    "v19.refund.cancel.reverse": _reversal_wizard(170, 10),
+    "v19.currency.second.invoice.read": _post(173),
+    "v19.payment.register.create_partial": _invoice(177),
+    "v19.xmlrpc.payment.action_post": _draft_payment(29),
+    "v19.payment.js_assign_outstanding_line.jsonrpc": _invoice_and_payment_line(182, 28, 394),
+    "v19.xmlrpc.js_assign_outstanding_line": _invoice_and_payment_line(183, 29, 396),
+    "v19.xmlrpc.invoice.action_post": _invoice(185, lines=((1.0, 42.0),), post=False),
+    "v19.json2.invoice.action_post": _invoice(187, 407, lines=((1.0, 60.0),), post=False),
+    "v19.extra2.batch.create.many": _partners(
+        {906: "Trueup X2 Customer", 907: "Trueup X2 Customer Two"}
+    ),
+    "v19.extra2.batch.action_post.mixed": _batch_draft(410, 906, "TUEF33C83D-BATCH"),
+    **_payreg(19, 908, [[411, 412], [414, 415], [418, 419, 420], [423, 424, 425]]),
+    "v19.extra2.lock.company.write.with_draft": _lock_company(10, 429, 430, "TUEF33C83D-LOCK"),
+    "v19.extra2.lock.company.write": _drop_draft(10, 430),
+    "v19.extra2.lock.company.remove_hard_lock": _hard_lock(10),
+    "v19.extra2.lock.invoice.inside.action_post": _lock_invoice(
+        10, 431, 25.0, "2026-11-15", "TUEF33C83D-LOCK"
+    ),
+    "v19.extra2.lock.invoice.after.action_post": _lock_invoice(
+        10, 432, 35.0, "2026-12-01", "TUEF33C83D-LOCK"
+    ),
+    "v19.extra2.currency.eur_invoice.fresh_company.read": _eur_invoice(434, 126, company=10),
+    "v19.extra2.json2.payreg.create": _payable_invoices(
+        {437: (914, "Trueup J2 Pay", 100.0), 438: (914, "Trueup J2 Pay", 50.0)}
+    ),
+    # accounting, 16
+    "v16.invoice.posted.write_line_price": _invoice(111, 240),
+    "v16.invoice.posted.write_line_direct": _invoice(112, 242),
+    "v16.invoice.posted.write_amount_total": _invoice(113),
+    "v16.invoice.posted.write_partner": _invoice(114, other_partner=183),
+    "v16.invoice.button_draft": _invoice(115, 248),
+    "v16.invoice.draft.unlink": _invoice(116, post=False),
+    "v16.refund.cancel.reverse": _reversal_wizard(118, 11),
+    "v16.payment.register.create_partial": _invoice(124),
+    "v16.xmlrpc.payment.action_post": _draft_payment(25),
+    "v16.payment.js_assign_outstanding_line.jsonrpc": _invoice_and_payment_line(129, 24, 275),
+    "v16.xmlrpc.js_assign_outstanding_line": _invoice_and_payment_line(130, 25, 277),
+    "v16.xmlrpc.invoice.action_post": _invoice(132, lines=((1.0, 42.0),), post=False),
+    "v16.extra2.batch.create.many": _partners(
+        {863: "Trueup X2 Customer", 864: "Trueup X2 Customer Two"}
+    ),
+    **_payreg(16, 865, [[348, 349], [351, 352], [355, 356, 357], [360, 361, 362]]),
+    "v16.extra2.lock.company.write": _lock_company(9, 367, None, "TU4C9E2F20-LOCK"),
+    "v16.extra2.lock.invoice.inside.action_post": _lock_invoice(
+        9, 368, 25.0, "2026-11-15", "TU4C9E2F20-LOCK"
+    ),
+    "v16.extra2.lock.invoice.after.action_post": _lock_invoice(
+        9, 369, 35.0, "2026-12-01", "TU4C9E2F20-LOCK"
+    ),
+    "v16.extra2.multicompany.move.search_read.A": _batch_draft(347, 863, "TU4C9E2F20-BATCH"),
+    "v16.extra2.currency.eur_invoice.main.read": _eur_invoice(370, 1),
 }
 
 
