@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.odoo import subscriptions
 from sandbox.odoo.accounting import main_chart
 
 ADMIN_UID = 2
@@ -75,11 +76,14 @@ def _rates(version: int) -> list[dict[str, Any]]:
     ]
 
 
-def base_records(version: int) -> dict[str, list[dict[str, Any]]]:
+def base_records(
+    version: int, *, subscriptions_module: bool = False
+) -> dict[str, list[dict[str, Any]]]:
     """The built-in records per model for Odoo `version`; one dict per record, with its id.
 
     A world loaded into the stand-in keeps these and adds its own; the world generator counts
-    them so its manifest matches what the stand-in serves.
+    them so its manifest matches what the stand-in serves. `subscriptions_module` adds what
+    installing Enterprise's subscriptions module adds (`subscriptions.base_records`).
     """
     currencies = _currencies(version)
     usd_id = currencies[0]["id"]
@@ -106,8 +110,15 @@ def base_records(version: int) -> dict[str, list[dict[str, Any]]]:
         {"id": 85, "model": "res.partner", "name": "Contact"},
         {"id": move_model_id + 200, "model": "sale.order", "name": "Sales Order"},
     ]
+    extra: dict[str, list[dict[str, Any]]] = {}
+    if subscriptions_module:
+        # Not recorded (the recorded servers were Community): the ids are ours.
+        extra = subscriptions.base_records(move_model_id + 300)
+        ir_models += extra.pop("ir.model")
+        xmlids += subscriptions.xmlids()
     return {
         **chart,
+        **extra,
         "ir.model": ir_models,
         "mail.activity.type": [
             {"id": 1, "name": "Email"},

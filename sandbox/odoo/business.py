@@ -14,7 +14,7 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sandbox.odoo import accounting
+from sandbox.odoo import accounting, subscriptions
 from sandbox.odoo.errors import user_error, validation_error
 
 if TYPE_CHECKING:
@@ -70,6 +70,8 @@ COMPUTED: dict[str, frozenset[str]] = {
     ),
 }
 COMPUTED.update(accounting.COMPUTED)
+# Only reached on a database with Enterprise's subscriptions module, which has these fields.
+COMPUTED["sale.order"] = COMPUTED["sale.order"] | subscriptions.COMPUTED_ORDER
 
 # A product.product keeps these itself; every other product field lives on its template
 # (Odoo's `_inherits = {"product.template": "product_tmpl_id"}`).
@@ -135,6 +137,7 @@ def defaults(version: int) -> dict[str, dict[str, Any]]:
         "product.pricelist": {"active": True},
         "sale.order": order,
         "sale.order.line": line,
+        **subscriptions.DEFAULTS,
     }
 
 
@@ -411,18 +414,33 @@ def line_defaults(db: Database, vals: dict[str, Any]) -> dict[str, Any]:
 
 
 def action_confirm(db: Database, env: Env, ids: list[int]) -> bool:
-    """Confirm quotations: state `sale`, order date now (sale.order.action_confirm)."""
+    """Confirm quotations: state `sale`, order date now (sale.order.action_confirm); with the
+    subscriptions module, subscriptions start (`subscriptions.after_confirm`)."""
     orders = [db.tables["sale.order"][i] for i in ids]
     refused = sorted({o["state"] for o in orders if o.get("state") not in ("draft", "sent")})
     if refused:
         raise user_error(
             "It is not allowed to confirm an order in the following states: " + ", ".join(refused)
         )
-    db.write(env, "sale.order", ids, {"state": "sale", "date_order": env.now[:19]}, force=True)
+    confirmed = {"state": "sale", "date_order": env.now[:19]}
+    recurring: list[int] = []
+    renewals: list[int] = []
+    if subscriptions.enabled(db):
+        recurring, renewals = subscriptions.before_confirm(db, env, ids)
+    if recurring:
+        # _prepare_confirmation_values: subscriptions are confirmed straight into progress.
+        progress = {**confirmed, "subscription_state": "3_progress"}
+        db.write(env, "sale.order", recurring, progress, force=True)
+        subscriptions.after_confirm(db, env, recurring, renewals)
+    others = [i for i in ids if i not in recurring]
+    if others:
+        db.write(env, "sale.order", others, confirmed, force=True)
     return True
 
 
 def action_cancel(db: Database, env: Env, ids: list[int]) -> bool:
+    if subscriptions.enabled(db):
+        subscriptions.before_cancel(db, ids)
     db.write(env, "sale.order", ids, {"state": "cancel"}, force=True)
     return True
 
@@ -432,6 +450,8 @@ def action_draft(db: Database, env: Env, ids: list[int]) -> bool:
     drafts = [o["id"] for o in orders if o.get("state") in ("cancel", "sent")]
     if drafts:
         db.write(env, "sale.order", drafts, {"state": "draft"}, force=True)
+    if subscriptions.enabled(db):
+        subscriptions.after_draft(db, ids)
     return True
 
 
@@ -439,6 +459,8 @@ def check_unlink(db: Database, model: str, ids: list[int]) -> None:
     """Records Odoo refuses to delete (sale.order._unlink_except_draft_or_cancel, posted
     entries)."""
     accounting.check_unlink(db, model, ids)
+    if model == "sale.order" and subscriptions.enabled(db):
+        subscriptions.check_unlink(db, ids)
     if model == "sale.order":
         for record_id in ids:
             if db.tables[model][record_id].get("state") not in ("draft", "cancel"):
@@ -467,7 +489,8 @@ def compute(db: Database, model: str, record: dict[str, Any], name: str) -> Any:
     if model == "product.product":
         return _product_value(db, record, name)
     if model == "sale.order":
-        return _order_value(db, record, name)
+        found = subscriptions.compute(db, record, name, NOT_COMPUTED)
+        return found if found is not NOT_COMPUTED else _order_value(db, record, name)
     if model == "sale.order.line":
         return _line_value(db, record, name)
     return NOT_COMPUTED

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.odoo import accounting, business
+from sandbox.odoo import accounting, business, subscriptions
 from sandbox.odoo.errors import (
     access_error,
     attribute_error,
@@ -53,8 +53,9 @@ class Method:
         return inspect.Signature(parameters)
 
 
-def methods_for(version: int) -> dict[str, Method]:
-    """The methods the stand-in serves for Odoo `version`."""
+def methods_for(version: int, *, subscriptions_module: bool = False) -> dict[str, Method]:
+    """The methods the stand-in serves for Odoo `version`, and those Enterprise's
+    subscriptions module adds to sale orders when the database has it."""
     # 17 renamed name_search's filter from `args` to `domain`.
     name_search_filter = "domain" if version >= 17 else "args"
     table = [
@@ -100,6 +101,19 @@ def methods_for(version: int) -> dict[str, Method]:
         table.append(Method("action_unarchive", True, (), mutates=True))
     if version < 17:
         table.append(Method("name_get", True, ()))
+    if subscriptions_module:
+        orders = frozenset({"sale.order"})
+        table.append(
+            Method(
+                "set_close",
+                True,
+                (("close_reason_id", None), ("renew", False)),
+                mutates=True,
+                models=orders,
+            )
+        )
+        for name in ("set_open", "reopen_order", "pause_subscription", "resume_subscription"):
+            table.append(Method(name, True, (), mutates=True, models=orders))
     return {method.name: method for method in table}
 
 
@@ -334,6 +348,34 @@ def _action_draft(db: Database, env: Env, model: str, ids: list[int], a: dict[st
     return business.action_draft(db, env, _existing(db, env, model, ids))
 
 
+def _set_close(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    return subscriptions.set_close(
+        db,
+        env,
+        _existing(db, env, model, ids),
+        a.get("close_reason_id"),
+        renew=bool(a.get("renew")),
+    )
+
+
+def _set_open(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    subscriptions.set_open(db, env, _existing(db, env, model, ids))
+    return None
+
+
+def _reopen_order(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+    subscriptions.reopen_order(db, env, _existing(db, env, model, ids))
+    return None
+
+
+def _pause(resume: bool) -> Callable[[Database, Env, str, list[int], dict[str, Any]], Any]:
+    def runner(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
+        subscriptions.pause(db, env, _existing(db, env, model, ids), resume=resume)
+        return None
+
+    return runner
+
+
 def _action_post(db: Database, env: Env, model: str, ids: list[int], a: dict[str, Any]) -> Any:
     ids = _existing(db, env, model, ids)
     if model == "account.payment":
@@ -437,6 +479,11 @@ _RUNNERS: dict[str, Callable[[Database, Env, str, list[int], dict[str, Any]], An
     "action_done": _action_done,
     "create_invoices": _create_invoices,
     "try_loading": _try_loading,
+    "set_close": _set_close,
+    "set_open": _set_open,
+    "reopen_order": _reopen_order,
+    "pause_subscription": _pause(False),
+    "resume_subscription": _pause(True),
     "action_archive": _set_active(False),
     "action_unarchive": _set_active(True),
 }

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.odoo import accounting, business
+from sandbox.odoo import accounting, business, subscriptions
 from sandbox.odoo import domain as domains
 from sandbox.odoo.errors import (
     access_error,
@@ -522,6 +522,8 @@ class Database:
                 raise company_access_error(model, [record["id"]])
             self.tables[model][record["id"]] = record
             self._write_one2many(env, model, record, own)
+            if model == "sale.order" and subscriptions.enabled(self):
+                subscriptions.after_create(self, env, record, own)
             self._check(model, record)
             self._after_create(env, model, record)
             created.append(record["id"])
@@ -620,6 +622,8 @@ class Database:
                 self._activate_currency(record.get("currency_id"))
             record["write_date"] = env.now
             self._write_one2many(env, model, record, own)
+            if model == "sale.order" and subscriptions.enabled(self):
+                subscriptions.after_write(self, env, record, own)
             self._check(model, record)
             if inherited and record.get("product_tmpl_id"):
                 self.write(env, "product.template", [record["product_tmpl_id"]], inherited)
@@ -823,6 +827,8 @@ class Database:
                 )
         if model == "res.currency.rate":
             business.check_rate(self, record)
+        if model == "sale.order" and subscriptions.enabled(self):
+            subscriptions.check(record)
         if model == "ir.model.data":
             for other in self.tables[model].values():
                 if (
@@ -860,6 +866,8 @@ class Database:
                 vals["category_id"] = [[6, 0, list(vals["category_id"])]]
             if model == "res.partner" and source.get("name"):
                 vals["name"] = f"{source['name']} (copy)"
+            if model == "sale.order" and subscriptions.enabled(self):
+                vals = subscriptions.copy_values(source, vals)
             vals.update(default or {})
             new_ids.extend(self.create(env, model, [vals]))
         return new_ids

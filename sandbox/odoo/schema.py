@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandbox.odoo import subscriptions
+
 SCHEMA_DIR = Path(__file__).resolve().parent
 
 # Fields real Odoo has on these models but that the recorded fields_get did not ask for; the
@@ -323,6 +325,7 @@ LABELS: dict[str, str] = {
     "res_id": "Record ID",
     "noupdate": "Non Updatable",
     "complete_name": "Complete ID",
+    **subscriptions.LABELS,
 }
 
 
@@ -350,17 +353,24 @@ class ModelSchema:
         return str(self.fields[field_name]["type"])
 
 
-def load_schemas(version: int) -> dict[str, ModelSchema]:
-    """Every model the stand-in serves for one Odoo version (16 or 19)."""
+def load_schemas(version: int, *, subscriptions_module: bool = False) -> dict[str, ModelSchema]:
+    """Every model the stand-in serves for one Odoo version (16 or 19).
+
+    `subscriptions_module` adds what Odoo Enterprise's `sale_subscription` adds (see
+    `subscriptions`): the plan and close reason models, and their fields on sale orders and
+    products.
+    """
     recorded = json.loads((SCHEMA_DIR / f"fields_{version}.json").read_text(encoding="utf-8"))
 
     schemas: dict[str, ModelSchema] = {}
     versioned = VERSION_EXTRA_FIELDS.get(version, {})
-    for model in sorted(set(recorded) | set(EXTRA_FIELDS)):
+    added = subscriptions.FIELDS if subscriptions_module else {}
+    for model in sorted(set(recorded) | set(EXTRA_FIELDS) | set(added)):
         fields = dict(COMMON_FIELDS)
         fields.update(EXTRA_FIELDS.get(model, {}))
         fields.update(versioned.get(model, {}))
         fields.update(recorded.get(model, {}))
+        fields.update(added.get(model, {}))
         schemas[model] = ModelSchema(model, fields, DEFAULT_ORDER.get(model, "id asc"))
 
     # complete_name appeared on res.partner in 17; 16 sorts on the stored display_name.

@@ -45,11 +45,14 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_API_KEY = "trueup-sandbox-odoo-api-key"
 SUPPORTED_VERSIONS = (16, 19)
+# The version that serves Odoo Enterprise's subscriptions when switched on.
+SUBSCRIPTIONS_VERSION = 19
 
 
 class OdooStandIn(StandIn):
     """A loopback Odoo 16 or 19: partners, companies, currencies, products, sale orders,
-    invoices, taxes, payments, credit notes and activities."""
+    invoices, taxes, payments, credit notes and activities; as 19, optionally with Odoo
+    Enterprise's subscriptions (`subscriptions=True`)."""
 
     system = "odoo"
 
@@ -62,21 +65,34 @@ class OdooStandIn(StandIn):
         password: str = "admin",
         api_key: str = DEFAULT_API_KEY,
         clock: Callable[[], datetime] | None = None,
+        subscriptions: bool = False,
     ) -> None:
+        """`subscriptions` says the database has Odoo Enterprise's subscriptions module: sale
+        orders then take the subscription shape Enterprise gives them from 17 on (see
+        `sandbox.odoo.subscriptions`). Only served as 19."""
         super().__init__()
         if version not in SUPPORTED_VERSIONS:
             raise ValueError(
                 f"Odoo version {version} is not served; use one of {SUPPORTED_VERSIONS}"
             )
+        if subscriptions and version != SUBSCRIPTIONS_VERSION:
+            raise ValueError(
+                f"the subscriptions module is served only with Odoo {SUBSCRIPTIONS_VERSION} "
+                f"(Enterprise's subscription shape from 17 on); got version {version}"
+            )
         self.version = version
+        self.subscriptions = subscriptions
         self.db_name = db
         self.login = login
         self.password = password
         self.api_key = api_key
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.methods = methods_for(version)
-        self.db = Database(version, load_schemas(version))
-        self.db.reset(base_records(version), now=self._now())
+        self.methods = methods_for(version, subscriptions_module=subscriptions)
+        self.db = Database(version, load_schemas(version, subscriptions_module=subscriptions))
+        self.db.reset(self._base(), now=self._now())
+
+    def _base(self) -> dict[str, list[dict[str, Any]]]:
+        return base_records(self.version, subscriptions_module=self.subscriptions)
 
     # -- world ---------------------------------------------------------------------------------
 
@@ -86,7 +102,7 @@ class OdooStandIn(StandIn):
         Base records (`base_records`) stay; a world record may not reuse their ids. Returns the
         number of world records loaded per model.
         """
-        base = base_records(self.version)
+        base = self._base()
         merged = {model: [dict(row) for row in rows] for model, rows in base.items()}
         counts: dict[str, int] = {}
         for model, rows in payload.items():
