@@ -27,11 +27,17 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="start the stand-ins in the background")
     up.add_argument("--if-down", action="store_true", help="do nothing when already up")
     up.add_argument("--odoo-version", type=int, choices=(16, 19), default=19)
+    up.add_argument(
+        "--odoo-subscriptions",
+        action="store_true",
+        help="serve Odoo Enterprise's subscription sale orders (Odoo 19 only)",
+    )
 
     commands.add_parser("down", help="stop the stand-ins")
 
     serve = commands.add_parser("serve", help="run the stand-ins in the foreground")
     serve.add_argument("--odoo-version", type=int, choices=(16, 19), default=19)
+    serve.add_argument("--odoo-subscriptions", action="store_true")
 
     seed = commands.add_parser("seed", help="build a world and load it into the stand-ins")
     seed.add_argument("--seed", type=int, default=1)
@@ -42,15 +48,21 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "up":
-        return _up(if_down=args.if_down, odoo_version=args.odoo_version)
+        if args.odoo_subscriptions and args.odoo_version != 19:
+            parser.error("--odoo-subscriptions needs --odoo-version 19")
+        return _up(
+            if_down=args.if_down,
+            odoo_version=args.odoo_version,
+            subscriptions=args.odoo_subscriptions,
+        )
     if args.command == "down":
         return _down()
     if args.command == "serve":
-        return _serve(odoo_version=args.odoo_version)
+        return _serve(odoo_version=args.odoo_version, subscriptions=args.odoo_subscriptions)
     return _seed(args)
 
 
-def _up(*, if_down: bool, odoo_version: int) -> int:
+def _up(*, if_down: bool, odoo_version: int, subscriptions: bool) -> int:
     if is_up():
         if if_down:
             print(f"sandbox already up; environment in {ENV_FILE}")
@@ -62,7 +74,15 @@ def _up(*, if_down: bool, odoo_version: int) -> int:
     ENV_FILE.unlink(missing_ok=True)
     with LOG_FILE.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "serve", "--odoo-version", str(odoo_version)],
+            [
+                sys.executable,
+                "-m",
+                "sandbox",
+                "serve",
+                "--odoo-version",
+                str(odoo_version),
+                *(["--odoo-subscriptions"] if subscriptions else []),
+            ],
             stdout=log,
             stderr=log,
             stdin=subprocess.DEVNULL,
@@ -92,10 +112,10 @@ def _down() -> int:
     return 0
 
 
-def _serve(*, odoo_version: int) -> int:
+def _serve(*, odoo_version: int, subscriptions: bool) -> int:
     from sandbox.stack import start_sandbox, write_env_file
 
-    sandbox = start_sandbox(odoo_version=odoo_version)
+    sandbox = start_sandbox(odoo_version=odoo_version, odoo_subscriptions=subscriptions)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -38,8 +38,9 @@ class Sandbox:
             server.stop()
 
 
-def start_sandbox(*, odoo_version: int = 19) -> Sandbox:
-    """Start the three stand-ins on free loopback ports with fresh keys."""
+def start_sandbox(*, odoo_version: int = 19, odoo_subscriptions: bool = False) -> Sandbox:
+    """Start the three stand-ins on free loopback ports with fresh keys; Odoo 19 may serve
+    Enterprise's subscription sale orders (`odoo_subscriptions`)."""
     from sandbox.hubspot import HubSpotStandIn
     from sandbox.odoo import OdooStandIn
     from sandbox.stripe import StripeStandIn
@@ -52,7 +53,13 @@ def start_sandbox(*, odoo_version: int = 19) -> Sandbox:
         "stripe": serve(StripeStandIn(accounts=stripe_keys)),
         "hubspot": serve(HubSpotStandIn(token=hubspot_token)),
         "odoo": serve(
-            OdooStandIn(version=odoo_version, db=ODOO_DB, login=ODOO_LOGIN, api_key=odoo_key)
+            OdooStandIn(
+                version=odoo_version,
+                db=ODOO_DB,
+                login=ODOO_LOGIN,
+                api_key=odoo_key,
+                subscriptions=odoo_subscriptions,
+            )
         ),
     }
     env = {
