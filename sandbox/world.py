@@ -7,7 +7,9 @@ A world is a set of customers as the three systems keep them: a CRM company with
 contact, a Stripe customer that points back at the company through `metadata`, and an Odoo
 partner that carries trueup's external id for the Stripe customer. Prospects live only in the
 CRM and vendors only in Odoo; neither is a customer. Then discrepancies are planted, and each
-planted one is written to the answer key, never marked on the records themselves.
+planted one is written to the answer key, never marked on the records themselves. Last, every
+live customer gets a clean billing history in Stripe and a closed-won deal in the CRM
+(`sandbox.billing`), drawn from a generator of its own so nothing above changes.
 """
 
 from __future__ import annotations
@@ -95,15 +97,19 @@ class World:
 
     def manifest(self) -> dict[str, Any]:
         """Rows per raw table that a complete landing must produce, and the world's facts."""
+        from sandbox.billing import STRIPE_LISTS
         from sandbox.odoo import base_records
 
         base = base_records(self.odoo_version)
-        stripe_customers = sum(len(acct["customers"]) for acct in self.stripe.values())
         trueup_xmlids = [r for r in self.odoo["ir.model.data"] if r["module"] == XMLID_MODULE]
         rows = {
-            "raw_stripe.customers": stripe_customers,
+            f"raw_stripe.{name}": sum(len(acct.get(name, [])) for acct in self.stripe.values())
+            for name in ("customers", *STRIPE_LISTS)
+        }
+        rows |= {
             "raw_crm.companies": len(self.crm["companies"]),
             "raw_crm.contacts": len(self.crm["contacts"]),
+            "raw_crm.deals": len(self.crm.get("deals", [])),
             "raw_odoo.res_partner": len(base.get("res.partner", []))
             + len(self.odoo["res.partner"]),
             "raw_odoo.ir_model_data": len(trueup_xmlids),
@@ -147,6 +153,10 @@ def build_world(*, seed: int, size: Size, odoo_version: int, plant: bool = True)
             for _ in range(PLANTED_PER_KIND[size]):
                 planter(world, pool.pop(), rng)
 
+    # Imported here: sandbox.billing builds on this module's World.
+    from sandbox.billing import add_billing
+
+    add_billing(world)
     _sort_world(world)
     return world
 
@@ -525,10 +535,12 @@ def _event(kind: str, obj: dict[str, Any], at: datetime, rng: random.Random) -> 
 
 def _sort_world(world: World) -> None:
     for account in world.stripe.values():
-        account["customers"].sort(key=lambda row: row["id"])
-        account["events"].sort(key=lambda row: row["id"])
-    for rows in world.crm.values():
-        rows.sort(key=lambda row: row["id"])
+        for rows in account.values():
+            rows.sort(key=lambda row: row["id"])
+    for name, rows in world.crm.items():
+        # Associations have no id of their own; sandbox.billing writes them in order.
+        if name != "associations":
+            rows.sort(key=lambda row: row["id"])
     for rows in world.odoo.values():
         rows.sort(key=lambda row: row["id"])
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from reverse_sync.odoo_client import OdooClient
+from sandbox.billing import STRIPE_LISTS
 from sandbox.http import serve
 from sandbox.odoo import OdooStandIn, base_records
 from sandbox.world import (
@@ -75,16 +76,21 @@ def test_same_seed_size_and_version_write_identical_files(
     second = write_world(build_world(seed=11, size=size, odoo_version=version), tmp_path / "b")
 
     first_files, second_files = files_under(first), files_under(second)
-    assert sorted(first_files) == [
-        "answer_key.jsonl",
-        "crm/companies.json",
-        "crm/contacts.json",
-        "manifest.json",
-        "odoo/ir.model.data.json",
-        "odoo/res.partner.json",
-        "stripe/main/customers.json",
-        "stripe/main/events.json",
-    ]
+    assert sorted(first_files) == sorted(
+        [
+            "answer_key.jsonl",
+            "crm/associations.json",
+            "crm/companies.json",
+            "crm/contacts.json",
+            "crm/deals.json",
+            "manifest.json",
+            "odoo/ir.model.data.json",
+            "odoo/res.partner.json",
+            "stripe/main/customers.json",
+            "stripe/main/events.json",
+            *(f"stripe/main/{name}.json" for name in STRIPE_LISTS),
+        ]
+    )
     assert [name for name in first_files if first_files[name] != second_files[name]] == []
 
 
@@ -250,8 +256,13 @@ def test_manifest_rows_equal_the_records_in_the_files(
     xmlids = read_json(folder / "odoo" / "ir.model.data.json")
     assert manifest["rows"] == {
         "raw_stripe.customers": len(read_json(folder / "stripe" / "main" / "customers.json")),
+        **{
+            f"raw_stripe.{name}": len(read_json(folder / "stripe" / "main" / f"{name}.json"))
+            for name in STRIPE_LISTS
+        },
         "raw_crm.companies": len(read_json(folder / "crm" / "companies.json")),
         "raw_crm.contacts": len(read_json(folder / "crm" / "contacts.json")),
+        "raw_crm.deals": len(read_json(folder / "crm" / "deals.json")),
         "raw_odoo.res_partner": len(base_records(version)["res.partner"])
         + len(read_json(folder / "odoo" / "res.partner.json")),
         "raw_odoo.ir_model_data": len([x for x in xmlids if x["module"] == "trueup"]),
