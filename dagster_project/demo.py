@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     from sandbox.__main__ import is_up
 
     was_up = is_up()
+    # A full demo starts from a fresh sandbox, so stand-ins from an older checkout never serve it.
+    if not args.prepare_only and was_up:
+        _sandbox("down")
     _sandbox("up", "--if-down", "--odoo-version", str(args.odoo_version))
     if _running_odoo_version() != args.odoo_version:
         _sandbox("down")
