@@ -143,11 +143,13 @@ def dbt_models(
 # --- check, write, re-read ---
 
 
-def _plan_rows(settings: Settings) -> list[dict[str, Any]]:
+def _read_plan(settings: Settings) -> tuple[list[str], list[dict[str, Any]]]:
+    """The partner plan's columns and its rows in apply order, read in one query."""
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         cursor = con.execute(f"select * from {'.'.join(PLAN_KEY.path)} order by sequence, 1")
         columns = [column[0] for column in cursor.description or []]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return columns, rows
 
 
 @dg.asset_check(
@@ -165,9 +167,9 @@ def partner_plan_expectations(trueup: TrueupConfig) -> dg.AssetCheckResult:
     from dagster_project.quality import partner_plan_suite, validate_plan
 
     settings = trueup.settings()
-    rows = _plan_rows(settings)
+    columns, rows = _read_plan(settings)
     suite = partner_plan_suite(max_rows=settings.max_writes_per_run)
-    validation = validate_plan(pd.DataFrame(rows, columns=_plan_columns(settings)), suite)
+    validation = validate_plan(pd.DataFrame(rows, columns=columns), suite)
     return dg.AssetCheckResult(
         passed=validation.plan_ok,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -177,11 +179,6 @@ def partner_plan_expectations(trueup: TrueupConfig) -> dg.AssetCheckResult:
             "plan_failures": "; ".join(validation.plan_failures) or "none",
         },
     )
-
-
-def _plan_columns(settings: Settings) -> list[str]:
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        return [row[0] for row in con.execute(f"describe {'.'.join(PLAN_KEY.path)}").fetchall()]
 
 
 @dg.asset(
@@ -241,9 +238,9 @@ def odoo_partner_writes(
 
     started = time.monotonic()
     settings = trueup.settings()
-    rows = _plan_rows(settings)
+    columns, rows = _read_plan(settings)
     validation = validate_plan(
-        pd.DataFrame(rows, columns=_plan_columns(settings)),
+        pd.DataFrame(rows, columns=columns),
         partner_plan_suite(max_rows=settings.max_writes_per_run),
     )
     if not validation.plan_ok:
